@@ -1,0 +1,7 @@
+"""Every module's tables, for autogenerate and the drift test. Each module owns one schema."""
+
+from sqlalchemy import MetaData
+
+from modules.catalog.infrastructure.tables import metadata as catalog
+
+target_metadata: list[MetaData] = [catalog]

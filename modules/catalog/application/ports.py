@@ -1,0 +1,23 @@
+"""What the catalog use cases need from the outside world."""
+
+from collections.abc import Collection
+from typing import Protocol
+from uuid import UUID
+
+from modules.catalog.domain.product import Product
+from modules.catalog.facade import ProductInfo
+from shared_kernel.application.pagination import Page, PageRequest
+
+
+class ProductRepository(Protocol):
+    async def add(self, product: Product) -> None: ...
+
+    async def get(self, product_id: UUID) -> Product | None: ...
+
+    async def save(self, product: Product) -> None: ...
+
+    async def list_page(self, page: PageRequest) -> Page[Product]: ...
+
+    async def infos(self, product_ids: Collection[UUID]) -> list[ProductInfo]:
+        """Name and price of the existing products among `product_ids` (a narrow read for other modules)."""
+        ...

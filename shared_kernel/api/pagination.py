@@ -1,0 +1,22 @@
+"""Query parameters and envelope for paginated lists (`?limit=1..100&offset>=0`)."""
+
+from typing import Annotated
+
+import msgspec
+from litestar.params import Parameter
+
+from shared_kernel.application.pagination import PageRequest
+
+Limit = Annotated[int, Parameter(ge=1, le=100, description="Page size (1..100).")]
+Offset = Annotated[int, Parameter(ge=0, le=2**31 - 1, description="Items to skip.")]
+
+
+def page_request(limit: Limit = 20, offset: Offset = 0) -> PageRequest:
+    """Dependency shared by every list endpoint."""
+    return PageRequest(limit=limit, offset=offset)
+
+
+class PageMeta(msgspec.Struct):
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,125 @@
+"""RFC 9457 problem+json: the single place where errors become HTTP answers."""
+
+import re
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
+
+from shared_kernel.domain.errors import Conflict, DomainError, InvalidInput, NotFound, UnknownReferences
+from shared_kernel.infrastructure.logging import get_logger
+
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    InvalidInput: 400,
+    NotFound: 404,
+    Conflict: 409,
+    UnknownReferences: 422,
+}
+
+_log = get_logger(__name__)
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+    source: str = "body"
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """The body of every error response."""
+
+    title: str
+    status: int
+    detail: str
+    type: str = "about:blank"
+    errors: list[FieldError] | None = None
+    unknown_ids: list[str] | None = None
+
+
+_DESCRIPTIONS = {
+    400: "The request is malformed or breaks a validation rule.",
+    404: "A resource named in the path does not exist.",
+    409: "The request conflicts with the current state.",
+    422: "The request names things that do not exist.",
+    503: "A dependency is unavailable.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for a handler's error answers (400 is always possible)."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS[status],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+        for status in sorted({400, *statuses})
+    }
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Problem]:
+    return Response(problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    status = next(code for cls, code in _STATUS_BY_ERROR.items() if isinstance(exc, cls))
+    problem = Problem(title=exc.title, status=status, detail=exc.detail)
+    if isinstance(exc, InvalidInput) and exc.field:
+        problem.errors = [FieldError(field=exc.field, message=exc.detail)]
+    if isinstance(exc, UnknownReferences):
+        problem.unknown_ids = exc.references
+    return problem_response(problem)
+
+
+_FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
+
+
+def _field_error(item: dict[str, Any]) -> FieldError:
+    """Litestar names the body `data` when msgspec reports a missing or unknown field: name the field."""
+    field, message = str(item.get("key") or ""), str(item.get("message") or "")
+    source = str(getattr(item.get("source"), "value", item.get("source")) or "body")
+    if field == "data" and (named := _FIELD_IN_MESSAGE.search(message)):
+        field = named.group(1)
+    return FieldError(field=field, message=message, source=source)
+
+
+def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
+    items = exc.extra if isinstance(exc.extra, list) else []
+    errors = [_field_error(item) for item in items if isinstance(item, dict)]
+    detail = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors) or exc.detail
+    return problem_response(Problem(title="Invalid request", status=400, detail=detail, errors=errors or None))
+
+
+def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    problem = Problem(title=_title(exc.status_code), status=exc.status_code, detail=exc.detail)
+    return problem_response(problem, headers=exc.headers)
+
+
+def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    _log.error("unhandled_error", path=request.url.path, method=request.method, exc_info=exc)
+    problem = Problem(title="Internal server error", status=HTTP_500_INTERNAL_SERVER_ERROR, detail="Unexpected error")
+    return problem_response(problem)
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    return {
+        DomainError: _domain_error,
+        ValidationException: _validation_error,
+        HTTPException: _http_error,
+        Exception: _unexpected_error,
+    }

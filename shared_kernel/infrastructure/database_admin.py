@@ -1,0 +1,35 @@
+"""Create the application's database if the server lacks it (used by `make run` and `make migrate`)."""
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+
+class DatabaseServerUnavailable(RuntimeError):
+    pass
+
+
+async def ensure_database(database_url: str) -> bool:
+    """Create the database named in `database_url`; return True if it had to be created."""
+    url = make_url(database_url)
+    name = url.database
+    if not name:
+        msg = "DATABASE_URL names no database"
+        raise ValueError(msg)
+    maintenance = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    try:
+        connection = await asyncpg.connect(maintenance, timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        where = f"{url.host or 'localhost'}:{url.port or 5432}"
+        msg = (
+            f"No PostgreSQL answers at {where} ({type(exc).__name__}: {exc}). "
+            "Start one with `make infra-up` (Docker) or any local PostgreSQL, and point DATABASE_URL at it."
+        )
+        raise DatabaseServerUnavailable(msg) from exc
+    try:
+        if await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return False
+        quoted = '"' + name.replace('"', '""') + '"'
+        await connection.execute(f"CREATE DATABASE {quoted}")
+        return True
+    finally:
+        await connection.close()

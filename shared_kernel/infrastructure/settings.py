@@ -1,0 +1,43 @@
+"""Application settings: read once by the composition root and passed down as arguments."""
+
+import os
+from typing import Literal
+
+from pydantic import Field, PostgresDsn, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_ENV_FILE = ".env"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Environment variables override the env file."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    app_env: Literal["local", "production", "test"] = "production"
+    database_url: PostgresDsn = Field(
+        default=PostgresDsn("postgresql+asyncpg://postgres@127.0.0.1:5432/order_service"),
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=5, ge=0, le=200)
+    db_pool_timeout_seconds: int = Field(default=10, ge=1)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    db_echo: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    access_log: bool = True
+    debug: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_driver(cls, url: PostgresDsn) -> PostgresDsn:
+        if url.scheme != "postgresql+asyncpg":
+            msg = "DATABASE_URL must use the postgresql+asyncpg:// scheme"
+            raise ValueError(msg)
+        return url
+
+
+def load_settings(env_file: str | None = None) -> Settings:
+    """Read settings from ENV_FILE (default `.env`; `.local.env` for local runs) and the environment."""
+    path = env_file or os.environ.get("ENV_FILE", DEFAULT_ENV_FILE)
+    return Settings(_env_file=path)

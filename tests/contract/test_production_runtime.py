@@ -1,0 +1,59 @@
+"""The service as production runs it: JSON log lines for logstash, metrics correct across workers."""
+
+import json
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared_kernel.infrastructure.settings import Settings
+from tests.factories import product_body
+from tests.live_server import live_server
+
+pytestmark = pytest.mark.slow
+
+# The fields infra/logstash's pipeline reads from every line.
+LOGSTASH_FIELDS = {"timestamp", "level", "event", "logger"}
+
+
+def test_production_logs_are_one_json_object_per_line_with_the_request_id(settings: Settings, tmp_path: Path) -> None:
+    log_file = tmp_path / "app.log"
+    request_id = f"log-test-{uuid.uuid4().hex}"
+    env = {"LOG_FORMAT": "json", "LOG_LEVEL": "INFO", "ACCESS_LOG": "true"}
+    with live_server(str(settings.database_url), env=env, log_path=log_file) as url:
+        response = httpx.post(f"{url}/api/catalog/products", json=product_body(), headers={"X-Request-ID": request_id})
+        assert response.status_code == 201
+    lines = [line for line in log_file.read_text().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # fails on any non-JSON line
+    assert all(isinstance(r, dict) and r.keys() >= LOGSTASH_FIELDS for r in records), records
+    access = [r for r in records if r["logger"] == "uvicorn.access" and r.get("request_id") == request_id]
+    assert len(access) == 1
+    assert "POST /api/catalog/products" in access[0]["event"]
+    assert access[0]["level"] == "info"
+
+
+def _served_count(metrics: str, route: str) -> float:
+    prefix = f'http_requests_total{{method="GET",route="{route}",status="200"}} '
+    return sum(float(line.removeprefix(prefix)) for line in metrics.splitlines() if line.startswith(prefix))
+
+
+def test_metrics_add_up_across_two_workers(settings: Settings) -> None:
+    requests = 200
+    with tempfile.TemporaryDirectory() as multiproc_dir:
+        env = {"PROMETHEUS_MULTIPROC_DIR": multiproc_dir}
+        with live_server(str(settings.database_url), workers=2, env=env) as url:
+            before = _served_count(httpx.get(f"{url}/metrics").text, "/health/live")
+
+            def probe(_: int) -> int:
+                # A fresh connection per request, several at once, so both workers accept some.
+                return httpx.get(f"{url}/health/live").status_code
+
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                assert set(pool.map(probe, range(requests))) == {200}
+            after = _served_count(httpx.get(f"{url}/metrics").text, "/health/live")
+            writers = {path.name for path in Path(multiproc_dir).glob("counter_*.db")}
+    assert after - before == requests
+    assert len(writers) == 2, "both workers should have served and written their own metric files"

@@ -1,0 +1,62 @@
+"""Throwaway PostgreSQL databases for tests: one per xdist worker, migrated to head, dropped afterwards."""
+
+import asyncio
+import os
+from pathlib import Path
+
+import asyncpg
+from alembic import command
+from alembic.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+# The server the tests use; they create and drop their own databases on it.
+SERVER = os.environ.get("TEST_DATABASE_SERVER", "postgres@127.0.0.1:5432")
+
+
+def database_url(name: str, driver: str = "postgresql+asyncpg") -> str:
+    return f"{driver}://{SERVER}/{name}"
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(database_url("postgres", driver="postgresql"))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def create_database(name: str) -> None:
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+
+
+def drop_database(name: str) -> None:
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(url), revision)
+
+
+TRUNCATE_ALL = """
+DO $$
+DECLARE tables text;
+BEGIN
+    SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') INTO tables
+    FROM pg_tables WHERE schemaname IN ('catalog', 'inventory', 'ordering');
+    IF tables IS NOT NULL THEN
+        EXECUTE 'TRUNCATE ' || tables || ' CASCADE';
+    END IF;
+END $$;
+"""
