@@ -62,7 +62,7 @@ serve: migrate ## Serve like production: WORKERS=n, JSON logs, metrics shared ac
 
 .PHONY: test
 test: install ## Run the whole test suite (needs PostgreSQL; TEST_DATABASE_SERVER=user@host:port)
-	$(UV) run --no-sync pytest -n auto
+	$(UV) run --no-sync pytest -n auto --dist loadgroup
 
 .PHONY: test-fast
 test-fast: install ## Unit tests only: no database, a second or two

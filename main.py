@@ -16,6 +16,7 @@ from prometheus_client import disable_created_metrics
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from modules.catalog import module as catalog
+from modules.inventory import module as inventory
 from shared_kernel.api.health import HealthController
 from shared_kernel.api.metrics import metrics
 from shared_kernel.api.middleware import HttpMetricsMiddleware, RequestIdMiddleware, add_request_id_header
@@ -25,7 +26,7 @@ from shared_kernel.infrastructure.database_admin import DatabaseServerUnavailabl
 from shared_kernel.infrastructure.logging import configure_logging
 from shared_kernel.infrastructure.settings import Settings, load_settings
 
-MODULES = (catalog,)
+MODULES = (catalog, inventory)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -57,9 +58,10 @@ async def seed(settings: Settings) -> None:
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             product_ids = await catalog.seed_demo_products(session)
+            warehouses = await inventory.seed_demo_stock(session, product_ids)
     finally:
         await engine.dispose()
-    print(f"catalog: {len(product_ids)} products")  # noqa: T201
+    print(f"catalog: {len(product_ids)} products; inventory: {warehouses} warehouses")  # noqa: T201
 
 
 def cli(argv: list[str]) -> int:

@@ -3,5 +3,6 @@
 from sqlalchemy import MetaData
 
 from modules.catalog.infrastructure.tables import metadata as catalog
+from modules.inventory.infrastructure.tables import metadata as inventory
 
-target_metadata: list[MetaData] = [catalog]
+target_metadata: list[MetaData] = [catalog, inventory]

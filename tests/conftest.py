@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from shared_kernel.infrastructure.settings import Settings
 from tests.database import TRUNCATE_ALL, create_database, database_url, drop_database, migrate
@@ -31,14 +32,25 @@ def settings(test_database: str) -> Settings:
         database_url=test_database,
         log_format="console",
         log_level="WARNING",
-        db_pool_size=20,
+        db_pool_size=5,
+        db_max_overflow=5,
     )
 
 
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(str(settings.database_url), pool_size=60, max_overflow=10)
+    engine = create_async_engine(str(settings.database_url), pool_size=5, max_overflow=5)
     yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def storm_sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions for concurrency tests: each holds its own connection, closed when the session ends, so a
+    storm of 60 costs nothing afterwards (PostgreSQL allows 100 connections here, shared by xdist workers;
+    storms share one xdist group so that two never run at once)."""
+    engine = create_async_engine(str(settings.database_url), poolclass=NullPool)
+    yield async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
     await engine.dispose()
 
 

@@ -10,6 +10,7 @@ from factory.declarations import LazyAttribute, LazyFunction, Sequence
 from factory.faker import Faker
 
 from modules.catalog.domain.product import Product
+from modules.inventory.domain.warehouse import Warehouse
 
 
 class ProductFactory(Factory[Product]):
@@ -39,3 +40,7 @@ def a_product(**overrides: Any) -> Product:
 def product_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = ProductBodyFactory.build(**overrides)
     return body
+
+
+def a_warehouse(name: str | None = None, address: str = "") -> Warehouse:
+    return Warehouse.create(name=name or f"Warehouse {uuid4().hex[:8]}", address=address, now=datetime.now(UTC))

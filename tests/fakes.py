@@ -1,13 +1,16 @@
 """In-memory fakes of the ports: use-case tests become one-liners with no I/O."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
 from modules.catalog.domain.product import Product
 from modules.catalog.facade import ProductInfo
+from modules.inventory.domain.allocation import Allocation, StockLevel
+from modules.inventory.domain.warehouse import Warehouse
 from shared_kernel.application.pagination import Page, PageRequest
+from shared_kernel.domain.errors import Conflict
 
 
 class FakeUnitOfWork:
@@ -58,3 +61,68 @@ class InMemoryProductRepository:
         return [
             ProductInfo(id=p.id, name=p.name, price=p.price) for pid in product_ids if (p := self.products.get(pid))
         ]
+
+
+class FakeCatalog:
+    """CatalogFacade over a fixed set of products."""
+
+    def __init__(self, *products: ProductInfo) -> None:
+        self.products = {p.id: p for p in products}
+
+    async def get_products(self, product_ids: Collection[UUID]) -> dict[UUID, ProductInfo]:
+        return {pid: self.products[pid] for pid in product_ids if pid in self.products}
+
+
+class InMemoryWarehouseRepository:
+    def __init__(self, *warehouses: Warehouse) -> None:
+        self.warehouses: dict[UUID, Warehouse] = {w.id: w for w in warehouses}
+
+    async def add(self, warehouse: Warehouse) -> None:
+        if any(w.name == warehouse.name for w in self.warehouses.values()):
+            raise Conflict(f"a warehouse named {warehouse.name!r} exists already")
+        self.warehouses[warehouse.id] = warehouse
+
+    async def get(self, warehouse_id: UUID) -> Warehouse | None:
+        return self.warehouses.get(warehouse_id)
+
+    async def list_page(self, page: PageRequest) -> Page[Warehouse]:
+        ordered = sorted(self.warehouses.values(), key=lambda w: (w.created_at, w.id), reverse=True)
+        items = ordered[page.offset : page.offset + page.limit]
+        return Page(items=items, total=len(ordered), limit=page.limit, offset=page.offset)
+
+
+class InMemoryStockRepository:
+    """Stock levels and allocations in dicts; no locking is needed without concurrency."""
+
+    def __init__(self) -> None:
+        self.quantities: dict[tuple[UUID, UUID], int] = {}  # (product, warehouse) -> quantity
+        self.allocations: dict[UUID, list[Allocation]] = {}
+        self.released: set[UUID] = set()
+
+    async def set_quantity(self, warehouse_id: UUID, product_id: UUID, quantity: int) -> None:
+        self.quantities[(product_id, warehouse_id)] = quantity
+
+    async def levels_of(self, product_id: UUID) -> list[StockLevel]:
+        return sorted(
+            (StockLevel(p, w, q) for (p, w), q in self.quantities.items() if p == product_id),
+            key=lambda s: s.warehouse_id,
+        )
+
+    async def lock_levels(self, product_ids: Collection[UUID]) -> list[StockLevel]:
+        return [StockLevel(p, w, q) for (p, w), q in sorted(self.quantities.items()) if p in product_ids and q > 0]
+
+    async def take(self, order_ref: UUID, plan: Sequence[Allocation]) -> None:
+        for allocation in plan:
+            key = (allocation.product_id, allocation.warehouse_id)
+            assert self.quantities[key] >= allocation.quantity, "would go negative"
+            self.quantities[key] -= allocation.quantity
+        self.allocations.setdefault(order_ref, []).extend(plan)
+
+    async def give_back(self, order_ref: UUID) -> list[Allocation]:
+        if order_ref in self.released:
+            return []
+        self.released.add(order_ref)
+        plan = self.allocations.get(order_ref, [])
+        for allocation in plan:
+            self.quantities[(allocation.product_id, allocation.warehouse_id)] += allocation.quantity
+        return list(plan)

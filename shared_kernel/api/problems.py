@@ -98,7 +98,9 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
     return problem_response(Problem(title="Invalid request", status=400, detail=detail, errors=errors or None))
 
 
-def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
+        return _unexpected_error(request, exc)
     problem = Problem(title=_title(exc.status_code), status=exc.status_code, detail=exc.detail)
     return problem_response(problem, headers=exc.headers)
 

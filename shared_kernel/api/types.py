@@ -3,6 +3,7 @@
 from decimal import Decimal
 from typing import Annotated
 
+import msgspec
 from litestar.params import KwargDefinition
 
 # Requests accept a JSON string or number; the domain enforces the range and the two fraction digits.
@@ -22,3 +23,17 @@ MoneyIn = Annotated[
 
 # Responses always carry money as a string with two fraction digits ("1499.90").
 MoneyOut = Annotated[Decimal, KwargDefinition(schema_extra={"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$"})]
+
+# Text patterns say what the domain enforces too: no NUL (PostgreSQL text cannot hold it), and for required
+# text at least one character that is not whitespace.
+_NO_NUL = "[^\\u0000]*"
+NON_BLANK_TEXT = f"^{_NO_NUL}[^\\s\\u0000]{_NO_NUL}$"
+ANY_TEXT = f"^{_NO_NUL}$"
+
+
+def required_text(max_length: int) -> msgspec.Meta:
+    return msgspec.Meta(min_length=1, max_length=max_length, pattern=NON_BLANK_TEXT)
+
+
+def optional_text(max_length: int) -> msgspec.Meta:
+    return msgspec.Meta(max_length=max_length, pattern=ANY_TEXT)

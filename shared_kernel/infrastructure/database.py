@@ -1,11 +1,16 @@
 """Engine, per-request session and schema metadata, built from settings (never at import time)."""
 
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
-from sqlalchemy import MetaData
+from sqlalchemy import BindParameter, MetaData, Uuid, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared_kernel.infrastructure.settings import Settings
 
@@ -47,3 +52,9 @@ def sqlalchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
         # Errors are mapped to problem+json by the app's own handlers.
         set_default_exception_handler=False,
     )
+
+
+def uuid_array(values: Iterable[UUID]) -> BindParameter[Any]:
+    """A uuid[] parameter: `column == any_(uuid_array(ids))` keeps one SQL text (and one prepared
+    statement) whatever the number of ids, unlike an expanding IN (...)."""
+    return bindparam(None, list(values), type_=ARRAY(Uuid()))

@@ -6,13 +6,12 @@ from uuid import UUID
 
 import msgspec
 
-from modules.catalog.domain.product import Product
+from modules.catalog.domain.product import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Product
 from shared_kernel.api.pagination import PageMeta
-from shared_kernel.api.types import MoneyIn, MoneyOut
+from shared_kernel.api.types import MoneyIn, MoneyOut, optional_text, required_text
 
-# Patterns say what the domain enforces too: not blank, no NUL (PostgreSQL text cannot hold it).
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\u0000]*\S[^\u0000]*$")]
-Description = Annotated[str, msgspec.Meta(max_length=5000, pattern=r"^[^\u0000]*$")]
+Name = Annotated[str, required_text(NAME_MAX_LENGTH)]
+Description = Annotated[str, optional_text(DESCRIPTION_MAX_LENGTH)]
 
 
 class CreateProductBody(msgspec.Struct):
