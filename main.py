@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from modules.catalog import module as catalog
 from modules.inventory import module as inventory
+from modules.ordering import module as ordering
 from shared_kernel.api.health import HealthController
 from shared_kernel.api.metrics import metrics
 from shared_kernel.api.middleware import HttpMetricsMiddleware, RequestIdMiddleware, add_request_id_header
@@ -26,7 +27,7 @@ from shared_kernel.infrastructure.database_admin import DatabaseServerUnavailabl
 from shared_kernel.infrastructure.logging import configure_logging
 from shared_kernel.infrastructure.settings import Settings, load_settings
 
-MODULES = (catalog, inventory)
+MODULES = (catalog, inventory, ordering)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -1,5 +1,6 @@
 """In-memory fakes of the ports: use-case tests become one-liners with no I/O."""
 
+import copy
 from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import Self
@@ -9,6 +10,8 @@ from modules.catalog.domain.product import Product
 from modules.catalog.facade import ProductInfo
 from modules.inventory.domain.allocation import Allocation, StockLevel
 from modules.inventory.domain.warehouse import Warehouse
+from modules.ordering.application.ports import DuplicateIdempotencyKey
+from modules.ordering.domain.order import Order
 from shared_kernel.application.pagination import Page, PageRequest
 from shared_kernel.domain.errors import Conflict
 
@@ -126,3 +129,50 @@ class InMemoryStockRepository:
         for allocation in plan:
             self.quantities[(allocation.product_id, allocation.warehouse_id)] += allocation.quantity
         return list(plan)
+
+
+class InMemoryOrderRepository:
+    def __init__(self) -> None:
+        self.orders: dict[UUID, Order] = {}
+        self.keys: dict[str, tuple[UUID, str]] = {}
+
+    async def add(self, order: Order, *, idempotency_key: str | None, request_digest: str | None) -> None:
+        if idempotency_key is not None:
+            if idempotency_key in self.keys:
+                raise DuplicateIdempotencyKey
+            self.keys[idempotency_key] = (order.id, request_digest or "")
+        self.orders[order.id] = copy.deepcopy(order)
+
+    async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
+        order = self.orders.get(order_id)
+        return copy.deepcopy(order) if order else None
+
+    async def find_by_idempotency_key(self, key: str) -> tuple[Order, str] | None:
+        if key not in self.keys:
+            return None
+        order_id, digest = self.keys[key]
+        return copy.deepcopy(self.orders[order_id]), digest
+
+    async def save_status(self, order: Order) -> None:
+        self.orders[order.id].status = order.status
+
+    async def list_page(self, page: PageRequest) -> Page[Order]:
+        ordered = sorted(self.orders.values(), key=lambda o: (o.created_at, o.id), reverse=True)
+        items = ordered[page.offset : page.offset + page.limit]
+        return Page(items=items, total=len(ordered), limit=page.limit, offset=page.offset)
+
+
+class RecordingOrderEvents:
+    def __init__(self) -> None:
+        self.placed_orders: list[Order] = []
+        self.refusals: list[str] = []
+        self.cancelled_orders: list[Order] = []
+
+    def placed(self, order: Order) -> None:
+        self.placed_orders.append(order)
+
+    def refused(self, reason: str) -> None:
+        self.refusals.append(reason)
+
+    def cancelled(self, order: Order) -> None:
+        self.cancelled_orders.append(order)

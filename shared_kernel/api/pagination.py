@@ -3,12 +3,12 @@
 from typing import Annotated
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from shared_kernel.application.pagination import PageRequest
 
-Limit = Annotated[int, Parameter(ge=1, le=100, description="Page size (1..100).")]
-Offset = Annotated[int, Parameter(ge=0, le=2**31 - 1, description="Items to skip.")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size (1..100).")]
+Offset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1, description="Items to skip.")]
 
 
 def page_request(limit: Limit = 20, offset: Offset = 0) -> PageRequest:

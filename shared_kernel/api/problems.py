@@ -83,11 +83,11 @@ _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
 
 
 def _field_error(item: dict[str, Any]) -> FieldError:
-    """Litestar names the body `data` when msgspec reports a missing or unknown field: name the field."""
+    """msgspec reports a missing field at its parent (`data` for the body itself): name the field."""
     field, message = str(item.get("key") or ""), str(item.get("message") or "")
     source = str(getattr(item.get("source"), "value", item.get("source")) or "body")
-    if field == "data" and (named := _FIELD_IN_MESSAGE.search(message)):
-        field = named.group(1)
+    if named := _FIELD_IN_MESSAGE.search(message):
+        field = named.group(1) if field in ("", "data") else f"{field}.{named.group(1)}"
     return FieldError(field=field, message=message, source=source)
 
 

@@ -1,0 +1,71 @@
+"""Request and response bodies of the ordering API."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from modules.ordering.domain.order import MAX_LINES, Order, OrderStatus
+from shared_kernel.api.pagination import PageMeta
+from shared_kernel.api.types import MoneyOut
+
+MAX_LINE_QUANTITY = 1_000_000
+
+
+class OrderItemIn(msgspec.Struct):
+    product_id: UUID
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=MAX_LINE_QUANTITY)]
+
+
+class PlaceOrderBody(msgspec.Struct):
+    # An empty list is refused here (400): an order needs at least one product.
+    items: Annotated[list[OrderItemIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]
+
+
+class OrderItemOut(msgspec.Struct):
+    product_id: UUID
+    name: str
+    unit_price: MoneyOut
+    requested_quantity: int
+    quantity: int
+    line_total: MoneyOut
+
+
+class OutOfStockOut(msgspec.Struct):
+    product_id: UUID
+    requested_quantity: int
+
+
+class OrderOut(msgspec.Struct):
+    id: UUID
+    status: OrderStatus
+    created_at: datetime
+    items: list[OrderItemOut]
+    out_of_stock: list[OutOfStockOut]
+    total: MoneyOut
+
+    @classmethod
+    def of(cls, order: Order) -> "OrderOut":
+        return cls(
+            id=order.id,
+            status=order.status,
+            created_at=order.created_at,
+            items=[
+                OrderItemOut(
+                    product_id=line.product_id,
+                    name=line.name,
+                    unit_price=line.unit_price,
+                    requested_quantity=line.requested_quantity,
+                    quantity=line.quantity,
+                    line_total=line.line_total,
+                )
+                for line in order.lines
+            ],
+            out_of_stock=[OutOfStockOut(line.product_id, line.requested_quantity) for line in order.out_of_stock],
+            total=order.total,
+        )
+
+
+class OrderPage(PageMeta):
+    items: list[OrderOut]
