@@ -68,6 +68,19 @@ test: install ## Run the whole test suite (needs PostgreSQL; TEST_DATABASE_SERVE
 test-fast: install ## Unit tests only: no database, a second or two
 	$(UV) run --no-sync pytest tests/unit tests/architecture
 
+.PHONY: bench-tools
+bench-tools: ## Install the load generator wrk (and pgbench) from Debian's packages if missing
+	@command -v wrk >/dev/null && command -v pgbench >/dev/null || { \
+		apt-get update -qq && apt-get install -y -qq wrk postgresql-client >/dev/null; }
+
+.PHONY: bench
+bench: install bench-tools ## Order placement throughput vs pgbench, 1 and 2 workers, c=16/64, spread/hot
+	$(UV) run --no-sync python -m tests.benchmarks.run
+
+.PHONY: bench-quick
+bench-quick: install bench-tools ## One short benchmark cell (2 workers, c=16, spread): a smoke test
+	$(UV) run --no-sync python -m tests.benchmarks.run --quick
+
 .PHONY: lint
 lint: install ## ruff, ruff format --check, mypy --strict, import-linter contracts
 	$(UV) run --no-sync ruff check .

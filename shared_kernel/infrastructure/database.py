@@ -9,8 +9,9 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
-from sqlalchemy import BindParameter, MetaData, Uuid, bindparam
+from sqlalchemy import BindParameter, CursorResult, MetaData, Uuid, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared_kernel.infrastructure.settings import Settings
 
@@ -58,3 +59,12 @@ def uuid_array(values: Iterable[UUID]) -> BindParameter[Any]:
     """A uuid[] parameter: `column == any_(uuid_array(ids))` keeps one SQL text (and one prepared
     statement) whatever the number of ids, unlike an expanding IN (...)."""
     return bindparam(None, list(values), type_=ARRAY(Uuid()))
+
+
+async def execute_sql(session: AsyncSession, sql: str, *parameters: Any) -> CursorResult[Any]:
+    """Run hand-written SQL (`$1`, `$2`, ... parameters) on the session's connection, in its transaction.
+
+    The order-placement hot path uses this instead of building Core statements: no statement objects, cache
+    keys or compilation per call, which makes each statement several times cheaper in CPU."""
+    connection = await session.connection()
+    return await connection.exec_driver_sql(sql, parameters)

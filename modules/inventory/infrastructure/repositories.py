@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import any_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from modules.inventory.domain.warehouse import Warehouse
 from modules.inventory.infrastructure.tables import allocations, stock, warehouses
 from shared_kernel.application.pagination import Page, PageRequest
 from shared_kernel.domain.errors import Conflict
-from shared_kernel.infrastructure.database import uuid_array
+from shared_kernel.infrastructure.database import execute_sql
 
 
 def _to_warehouse(row: Any) -> Warehouse:
@@ -55,6 +55,23 @@ class SqlWarehouseRepository:
         return Page(items=[_to_warehouse(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
+# The reservation hot path is hand-written SQL (see execute_sql): one statement per step, arrays for rows.
+_LOCK_LEVELS = """
+SELECT product_id, warehouse_id, quantity FROM inventory.stock
+WHERE product_id = ANY($1::uuid[]) AND quantity > 0
+ORDER BY product_id, warehouse_id
+FOR UPDATE"""
+
+_TAKE = """
+WITH plan AS (
+    SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::int[]) AS plan(product_id, warehouse_id, quantity)
+), taken AS (
+    UPDATE inventory.stock AS s SET quantity = s.quantity - plan.quantity
+    FROM plan WHERE s.product_id = plan.product_id AND s.warehouse_id = plan.warehouse_id
+)
+INSERT INTO inventory.allocations (order_ref, product_id, warehouse_id, quantity, created_at)
+SELECT $1, product_id, warehouse_id, quantity, $5 FROM plan"""
+
 # Executed with a list of parameter sets: one statement, one round trip for all rows.
 _ADD_TO_STOCK = (
     update(stock)
@@ -87,32 +104,18 @@ class SqlStockRepository:
         return [StockLevel(r.product_id, r.warehouse_id, r.quantity) for r in rows]
 
     async def lock_levels(self, product_ids: Collection[UUID]) -> list[StockLevel]:
-        rows = await self._session.execute(
-            select(stock.c.product_id, stock.c.warehouse_id, stock.c.quantity)
-            .where(stock.c.product_id == any_(uuid_array(product_ids)), stock.c.quantity > 0)
-            .order_by(stock.c.product_id, stock.c.warehouse_id)
-            .with_for_update(),
-        )
+        rows = await execute_sql(self._session, _LOCK_LEVELS, list(product_ids))
         return [StockLevel(r.product_id, r.warehouse_id, r.quantity) for r in rows]
 
     async def take(self, order_ref: UUID, plan: Sequence[Allocation]) -> None:
-        await self._session.execute(
-            _ADD_TO_STOCK,
-            [{"b_product_id": a.product_id, "b_warehouse_id": a.warehouse_id, "b_delta": -a.quantity} for a in plan],
-        )
-        now = datetime.now(UTC)
-        await self._session.execute(
-            insert(allocations),
-            [
-                {
-                    "order_ref": order_ref,
-                    "product_id": a.product_id,
-                    "warehouse_id": a.warehouse_id,
-                    "quantity": a.quantity,
-                    "created_at": now,
-                }
-                for a in plan
-            ],
+        await execute_sql(
+            self._session,
+            _TAKE,
+            order_ref,
+            [a.product_id for a in plan],
+            [a.warehouse_id for a in plan],
+            [a.quantity for a in plan],
+            datetime.now(UTC),
         )
 
     async def give_back(self, order_ref: UUID) -> list[Allocation]:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import any_, func, insert, select, update
+from sqlalchemy import any_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,24 @@ from modules.ordering.application.ports import DuplicateIdempotencyKey
 from modules.ordering.domain.order import Order, OrderLine, OrderStatus, OutOfStockLine
 from modules.ordering.infrastructure.tables import order_lines, order_out_of_stock, orders
 from shared_kernel.application.pagination import Page, PageRequest
-from shared_kernel.infrastructure.database import uuid_array
+from shared_kernel.infrastructure.database import execute_sql, uuid_array
+
+# The order, its lines and its out-of-stock requests in one statement (order-placement hot path; see
+# execute_sql). Foreign keys are checked at the end of the statement, when the order row exists.
+_ADD_ORDER = """
+WITH new_order AS (
+    INSERT INTO ordering.orders (id, status, total, created_at, idempotency_key, request_digest)
+    VALUES ($1, $2, $3, $4, $5, $6)
+), lines AS (
+    INSERT INTO ordering.order_lines
+        (order_id, position, product_id, name, unit_price, requested_quantity, quantity, line_total)
+    SELECT $1, position - 1, product_id, name, unit_price, requested_quantity, quantity, line_total
+    FROM unnest($7::uuid[], $8::text[], $9::numeric[], $10::int[], $11::int[], $12::numeric[])
+        WITH ORDINALITY AS line(product_id, name, unit_price, requested_quantity, quantity, line_total, position)
+)
+INSERT INTO ordering.order_out_of_stock (order_id, position, product_id, requested_quantity)
+SELECT $1, position - 1, product_id, requested_quantity
+FROM unnest($13::uuid[], $14::int[]) WITH ORDINALITY AS missing(product_id, requested_quantity, position)"""
 
 _LINE_COLUMNS = (
     order_lines.c.order_id,
@@ -30,50 +47,30 @@ class SqlOrderRepository:
         self._session = session
 
     async def add(self, order: Order, *, idempotency_key: str | None, request_digest: str | None) -> None:
+        lines, missing = order.lines, order.out_of_stock
         try:
-            await self._session.execute(
-                insert(orders).values(
-                    id=order.id,
-                    status=order.status.value,
-                    total=order.total,
-                    created_at=order.created_at,
-                    idempotency_key=idempotency_key,
-                    request_digest=request_digest,
-                ),
+            await execute_sql(
+                self._session,
+                _ADD_ORDER,
+                order.id,
+                order.status.value,
+                order.total,
+                order.created_at,
+                idempotency_key,
+                request_digest,
+                [line.product_id for line in lines],
+                [line.name for line in lines],
+                [line.unit_price for line in lines],
+                [line.requested_quantity for line in lines],
+                [line.quantity for line in lines],
+                [line.line_total for line in lines],
+                [line.product_id for line in missing],
+                [line.requested_quantity for line in missing],
             )
         except IntegrityError as exc:
             if "uq_orders_idempotency_key" in str(exc.orig):
                 raise DuplicateIdempotencyKey from exc
             raise
-        await self._session.execute(
-            insert(order_lines),
-            [
-                {
-                    "order_id": order.id,
-                    "position": position,
-                    "product_id": line.product_id,
-                    "name": line.name,
-                    "unit_price": line.unit_price,
-                    "requested_quantity": line.requested_quantity,
-                    "quantity": line.quantity,
-                    "line_total": line.line_total,
-                }
-                for position, line in enumerate(order.lines)
-            ],
-        )
-        if order.out_of_stock:
-            await self._session.execute(
-                insert(order_out_of_stock),
-                [
-                    {
-                        "order_id": order.id,
-                        "position": position,
-                        "product_id": line.product_id,
-                        "requested_quantity": line.requested_quantity,
-                    }
-                    for position, line in enumerate(order.out_of_stock)
-                ],
-            )
 
     async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
         query = select(orders).where(orders.c.id == order_id)
