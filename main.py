@@ -36,7 +36,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series only add noise
     return Litestar(
         route_handlers=[HealthController, metrics, *(h for m in MODULES for h in m.route_handlers)],
-        dependencies={k: v for m in MODULES for k, v in m.dependencies.items()},
+        # The wiring between modules: each gets the published facades it uses, and nothing else.
+        dependencies={
+            **catalog.dependencies(),
+            **inventory.dependencies(catalog_facade=catalog.catalog_facade),
+            **ordering.dependencies(catalog_facade=catalog.catalog_facade, reserve_stock=inventory.reserve_stock),
+        },
         plugins=[SQLAlchemyPlugin(config=sqlalchemy_config(settings))],
         middleware=[RequestIdMiddleware, HttpMetricsMiddleware],
         before_send=[add_request_id_header],

@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 from uuid import UUID
 
 
@@ -16,7 +16,6 @@ class ProductInfo:
     price: Decimal
 
 
-@runtime_checkable  # Litestar checks injected dependencies against their annotation
 class CatalogFacade(Protocol):
     async def get_products(self, product_ids: Collection[UUID]) -> dict[UUID, ProductInfo]:
         """The products that exist among `product_ids`; absent ids are simply missing from the result."""

@@ -16,6 +16,11 @@ from shared_kernel.application.pagination import PageRequest
 from shared_kernel.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 
 
+def catalog_facade(session: AsyncSession) -> CatalogFacade:
+    """Catalog's published facade over a session; the composition root hands it to the modules that use it."""
+    return CatalogFacadeService(SqlProductRepository(session))
+
+
 def provide_create_product(db_session: NamedDependency[AsyncSession]) -> CreateProduct:
     return CreateProduct(SqlAlchemyUnitOfWork(db_session), SqlProductRepository(db_session))
 
@@ -32,20 +37,16 @@ def provide_list_products(db_session: NamedDependency[AsyncSession]) -> ListProd
     return ListProducts(SqlProductRepository(db_session))
 
 
-def provide_catalog_facade(db_session: NamedDependency[AsyncSession]) -> CatalogFacade:
-    return CatalogFacadeService(SqlProductRepository(db_session))
-
-
 route_handlers: list[ControllerRouterHandler] = [ProductController]
 
-dependencies = {
-    "create_product": Provide(provide_create_product, sync_to_thread=False),
-    "update_product": Provide(provide_update_product, sync_to_thread=False),
-    "get_product": Provide(provide_get_product, sync_to_thread=False),
-    "list_products": Provide(provide_list_products, sync_to_thread=False),
-    # Published to other modules: they ask for `catalog_facade: CatalogFacade` by name.
-    "catalog_facade": Provide(provide_catalog_facade, sync_to_thread=False),
-}
+
+def dependencies() -> dict[str, Provide]:
+    return {
+        "create_product": Provide(provide_create_product, sync_to_thread=False),
+        "update_product": Provide(provide_update_product, sync_to_thread=False),
+        "get_product": Provide(provide_get_product, sync_to_thread=False),
+        "list_products": Provide(provide_list_products, sync_to_thread=False),
+    }
 
 
 DEMO_PRODUCTS = [

@@ -5,11 +5,10 @@ use case commits them together with its own writes, or rolls everything back.
 """
 
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 from uuid import UUID
 
 
-@runtime_checkable  # Litestar checks injected dependencies against their annotation
 class ReserveStock(Protocol):
     async def reserve(self, order_ref: UUID, quantities: Mapping[UUID, int]) -> dict[UUID, int]:
         """Take stock for `order_ref`: per product, the requested quantity if all warehouses together hold

@@ -22,7 +22,13 @@ from modules.inventory.domain.warehouse import Warehouse
 from modules.inventory.facade import ReserveStock
 from modules.inventory.infrastructure.repositories import SqlStockRepository, SqlWarehouseRepository
 from shared_kernel.application.pagination import PageRequest
+from shared_kernel.infrastructure.database import FacadeFactory
 from shared_kernel.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
+
+
+def reserve_stock(session: AsyncSession) -> ReserveStock:
+    """Inventory's published facade over a session; the composition root hands it to the modules that use it."""
+    return ReserveStockService(SqlStockRepository(session))
 
 
 def provide_create_warehouse(db_session: NamedDependency[AsyncSession]) -> CreateWarehouse:
@@ -37,40 +43,30 @@ def provide_list_warehouses(db_session: NamedDependency[AsyncSession]) -> ListWa
     return ListWarehouses(SqlWarehouseRepository(db_session))
 
 
-def provide_set_stock(
-    db_session: NamedDependency[AsyncSession],
-    catalog_facade: NamedDependency[CatalogFacade],
-) -> SetStock:
-    return SetStock(
-        SqlAlchemyUnitOfWork(db_session),
-        SqlWarehouseRepository(db_session),
-        SqlStockRepository(db_session),
-        catalog_facade,
-    )
-
-
-def provide_get_product_stock(
-    db_session: NamedDependency[AsyncSession],
-    catalog_facade: NamedDependency[CatalogFacade],
-) -> GetProductStock:
-    return GetProductStock(SqlStockRepository(db_session), catalog_facade)
-
-
-def provide_reserve_stock(db_session: NamedDependency[AsyncSession]) -> ReserveStock:
-    return ReserveStockService(SqlStockRepository(db_session))
-
-
 route_handlers: list[ControllerRouterHandler] = [WarehouseController, ProductStockController]
 
-dependencies = {
-    "create_warehouse": Provide(provide_create_warehouse, sync_to_thread=False),
-    "get_warehouse": Provide(provide_get_warehouse, sync_to_thread=False),
-    "list_warehouses": Provide(provide_list_warehouses, sync_to_thread=False),
-    "set_stock": Provide(provide_set_stock, sync_to_thread=False),
-    "get_product_stock": Provide(provide_get_product_stock, sync_to_thread=False),
-    # Published to other modules: they ask for `reserve_stock: ReserveStock` by name.
-    "reserve_stock": Provide(provide_reserve_stock, sync_to_thread=False),
-}
+
+def dependencies(*, catalog_facade: FacadeFactory[CatalogFacade]) -> dict[str, Provide]:
+    """Providers for inventory's use cases, given the catalog facade (wired by the composition root)."""
+
+    def provide_set_stock(db_session: NamedDependency[AsyncSession]) -> SetStock:
+        return SetStock(
+            SqlAlchemyUnitOfWork(db_session),
+            SqlWarehouseRepository(db_session),
+            SqlStockRepository(db_session),
+            catalog_facade(db_session),
+        )
+
+    def provide_get_product_stock(db_session: NamedDependency[AsyncSession]) -> GetProductStock:
+        return GetProductStock(SqlStockRepository(db_session), catalog_facade(db_session))
+
+    return {
+        "create_warehouse": Provide(provide_create_warehouse, sync_to_thread=False),
+        "get_warehouse": Provide(provide_get_warehouse, sync_to_thread=False),
+        "list_warehouses": Provide(provide_list_warehouses, sync_to_thread=False),
+        "set_stock": Provide(provide_set_stock, sync_to_thread=False),
+        "get_product_stock": Provide(provide_get_product_stock, sync_to_thread=False),
+    }
 
 
 DEMO_WAREHOUSES = [("North", "1 Harbour Road"), ("South", "22 Rail Yard"), ("East", "5 Airport Way")]

@@ -11,30 +11,10 @@ from modules.ordering.application.place_order import PlaceOrder
 from modules.ordering.application.use_cases import CancelOrder, GetOrder, ListOrders
 from modules.ordering.infrastructure.events import MetricsAndLogOrderEvents
 from modules.ordering.infrastructure.repository import SqlOrderRepository
+from shared_kernel.infrastructure.database import FacadeFactory
 from shared_kernel.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 
 _events = MetricsAndLogOrderEvents()
-
-
-def provide_place_order(
-    db_session: NamedDependency[AsyncSession],
-    catalog_facade: NamedDependency[CatalogFacade],
-    reserve_stock: NamedDependency[ReserveStock],
-) -> PlaceOrder:
-    return PlaceOrder(
-        SqlAlchemyUnitOfWork(db_session),
-        SqlOrderRepository(db_session),
-        catalog_facade,
-        reserve_stock,
-        _events,
-    )
-
-
-def provide_cancel_order(
-    db_session: NamedDependency[AsyncSession],
-    reserve_stock: NamedDependency[ReserveStock],
-) -> CancelOrder:
-    return CancelOrder(SqlAlchemyUnitOfWork(db_session), SqlOrderRepository(db_session), reserve_stock, _events)
 
 
 def provide_get_order(db_session: NamedDependency[AsyncSession]) -> GetOrder:
@@ -47,9 +27,34 @@ def provide_list_orders(db_session: NamedDependency[AsyncSession]) -> ListOrders
 
 route_handlers: list[ControllerRouterHandler] = [OrderController]
 
-dependencies = {
-    "place_order": Provide(provide_place_order, sync_to_thread=False),
-    "cancel_order": Provide(provide_cancel_order, sync_to_thread=False),
-    "get_order": Provide(provide_get_order, sync_to_thread=False),
-    "list_orders": Provide(provide_list_orders, sync_to_thread=False),
-}
+
+def dependencies(
+    *,
+    catalog_facade: FacadeFactory[CatalogFacade],
+    reserve_stock: FacadeFactory[ReserveStock],
+) -> dict[str, Provide]:
+    """Providers for ordering's use cases, given the facades they use (wired by the composition root)."""
+
+    def provide_place_order(db_session: NamedDependency[AsyncSession]) -> PlaceOrder:
+        return PlaceOrder(
+            SqlAlchemyUnitOfWork(db_session),
+            SqlOrderRepository(db_session),
+            catalog_facade(db_session),
+            reserve_stock(db_session),
+            _events,
+        )
+
+    def provide_cancel_order(db_session: NamedDependency[AsyncSession]) -> CancelOrder:
+        return CancelOrder(
+            SqlAlchemyUnitOfWork(db_session),
+            SqlOrderRepository(db_session),
+            reserve_stock(db_session),
+            _events,
+        )
+
+    return {
+        "place_order": Provide(provide_place_order, sync_to_thread=False),
+        "cancel_order": Provide(provide_cancel_order, sync_to_thread=False),
+        "get_order": Provide(provide_get_order, sync_to_thread=False),
+        "list_orders": Provide(provide_list_orders, sync_to_thread=False),
+    }

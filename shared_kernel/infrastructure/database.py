@@ -1,6 +1,6 @@
 """Engine, per-request session and schema metadata, built from settings (never at import time)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
@@ -68,3 +68,7 @@ async def execute_sql(session: AsyncSession, sql: str, *parameters: Any) -> Curs
     keys or compilation per call, which makes each statement several times cheaper in CPU."""
     connection = await session.connection()
     return await connection.exec_driver_sql(sql, parameters)
+
+
+# How a module publishes its facade to the composition root: give it the request's session, get the facade.
+type FacadeFactory[T] = Callable[[AsyncSession], T]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from modules.inventory.application.reserve_stock import ReserveStockService
 from modules.inventory.domain.allocation import Allocation
 from modules.inventory.infrastructure.repositories import SqlStockRepository
+from tests.concurrency import all_at_once
 from tests.integration.inventory.helpers import allocated, quantities, stock_up
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -34,7 +35,7 @@ async def test_sixty_concurrent_reservations_of_a_scarce_product_take_exactly_th
     rng = random.Random(7)
     requests = [{product: rng.randint(1, 3)} for _ in range(60)]
 
-    results = await asyncio.gather(*(reserve(storm_sessions, r) for r in requests))
+    results = await all_at_once(reserve(storm_sessions, r) for r in requests)
 
     reserved = [result[product] for result in results]
     assert sum(reserved) == 22
@@ -51,9 +52,7 @@ async def test_reservations_naming_products_in_opposite_orders_do_not_deadlock(s
     backward = dict.fromkeys(reversed(products), 1)
 
     # Each transaction holds its locks a moment, so that the transactions overlap.
-    results = await asyncio.gather(
-        *(reserve(storm_sessions, forward if i % 2 else backward, hold=0.005) for i in range(40)),
-    )
+    results = await all_at_once(reserve(storm_sessions, forward if i % 2 else backward, hold=0.005) for i in range(40))
 
     assert all(result == dict.fromkeys(products, 1) for result in results)
     for product in products:
@@ -112,7 +111,7 @@ async def test_concurrent_releases_of_one_order_return_the_stock_once(storm_sess
             await session.commit()
             return returned
 
-    results = await asyncio.gather(*(release() for _ in range(10)))
+    results = await all_at_once(release() for _ in range(10))
 
     assert sorted(r.get(product, 0) for r in results) == [0] * 9 + [8]
     assert sum((await quantities(storm_sessions, product)).values()) == 10

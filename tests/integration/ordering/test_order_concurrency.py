@@ -1,9 +1,7 @@
 """Placing and cancelling orders through the real service (uvicorn + PostgreSQL) under concurrency."""
 
-import asyncio
 import random
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -11,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared_kernel.infrastructure.settings import Settings
+from tests.concurrency import all_at_once
 from tests.factories import product_body
 from tests.live_server import live_server
 
@@ -67,17 +66,6 @@ async def placed_quantity(engine: AsyncEngine, product: str) -> int:
     return int(total or 0)
 
 
-async def gather_limited(calls: list[Any], limit: int = CONCURRENCY) -> list[httpx.Response]:
-    gate = asyncio.Semaphore(limit)
-
-    async def run(call: Any) -> httpx.Response:
-        async with gate:
-            response: httpx.Response = await call
-            return response
-
-    return await asyncio.gather(*(run(call) for call in calls))
-
-
 async def test_storm_of_orders_never_oversells_nor_deadlocks(http: httpx.AsyncClient, engine: AsyncEngine) -> None:
     initial = [[9, 6, 5], [4, 4], [12], [3, 2, 1]]
     products = await make_products(http, initial)
@@ -87,7 +75,7 @@ async def test_storm_of_orders_never_oversells_nor_deadlocks(http: httpx.AsyncCl
         for _ in range(300)
     ]
 
-    responses = await gather_limited([http.post("/api/ordering/orders", json=body) for body in bodies])
+    responses = await all_at_once((http.post("/api/ordering/orders", json=body) for body in bodies), limit=CONCURRENCY)
 
     statuses = [r.status_code for r in responses]
     assert set(statuses) <= {201, 409}, [r.text for r in responses if r.status_code not in (201, 409)][:3]
@@ -118,7 +106,7 @@ async def test_concurrent_retries_with_one_idempotency_key_place_one_order(http:
     body = {"items": [{"product_id": product, "quantity": 7}]}
     headers = {"Idempotency-Key": f"retry-{random.random()}"}
 
-    responses = await gather_limited([http.post("/api/ordering/orders", json=body, headers=headers) for _ in range(19)])
+    responses = await all_at_once([http.post("/api/ordering/orders", json=body, headers=headers) for _ in range(20)])
 
     assert {r.status_code for r in responses} <= {200, 201}
     assert [r.status_code for r in responses].count(201) == 1
@@ -131,7 +119,7 @@ async def test_concurrent_cancels_return_the_stock_once(http: httpx.AsyncClient)
     order = (await http.post("/api/ordering/orders", json={"items": [{"product_id": product, "quantity": 8}]})).json()
     assert await available(http, product) == 2
 
-    responses = await gather_limited([http.post(f"/api/ordering/orders/{order['id']}/cancel") for _ in range(20)])
+    responses = await all_at_once([http.post(f"/api/ordering/orders/{order['id']}/cancel") for _ in range(20)])
 
     assert {r.status_code for r in responses} == {200}
     assert {r.json()["status"] for r in responses} == {"cancelled"}
