@@ -32,14 +32,20 @@ def settings(test_database: str) -> Settings:
         database_url=test_database,
         log_format="console",
         log_level="WARNING",
-        db_pool_size=5,
-        db_max_overflow=5,
+        # Small pools: PostgreSQL's default 100 connections are shared by both xdist workers, and one of them
+        # may be running a storm of 60 (see storm_sessions).
+        db_pool_size=2,
+        db_max_overflow=3,
     )
 
 
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(str(settings.database_url), pool_size=5, max_overflow=5)
+    engine = create_async_engine(
+        str(settings.database_url),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     yield engine
     await engine.dispose()
 

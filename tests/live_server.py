@@ -38,6 +38,9 @@ def live_server(
         "ENV_FILE": "/dev/null",
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
+        # Small pools by default: the test database server's connections are shared (see tests/conftest.py).
+        "DB_POOL_SIZE": "2",
+        "DB_MAX_OVERFLOW": "3",
         **(env or {}),
     }
     command = [
