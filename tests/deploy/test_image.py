@@ -100,15 +100,27 @@ def test_the_runtime_stage_runs_as_a_numeric_user_with_a_healthcheck() -> None:
     assert ("COPY", "--from=builder /app /app") in runtime
 
 
+# PATH in python:3.13-slim before the Dockerfile extends it.
+BASE_IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
 def image_environment(app: Path, tmp: Path) -> dict[str, str]:
-    """The runtime stage's ENV, with /app and /tmp mapped onto this test's folders."""
+    """The runtime stage's ENV, with the image's /app and /tmp mapped onto this test's folders."""
+    image_folders = {"/app": str(app), "/tmp": str(tmp)}  # noqa: S108  # the image's /tmp
+
+    def mapped(path: str) -> str:
+        head, _, rest = path.lstrip("/").partition("/")
+        if f"/{head}" in image_folders:
+            return image_folders[f"/{head}"] + (f"/{rest}" if rest else "")
+        return path
+
     environment: dict[str, str] = {}
     for keyword, arguments in instructions("runtime"):
         if keyword == "ENV":
             for pair in shlex.split(arguments):
                 key, _, value = pair.partition("=")
-                value = value.replace("${PATH}", os.environ["PATH"]).replace("/app", str(app))
-                environment[key] = value.replace("/tmp/", f"{tmp}/")  # noqa: S108  # the image's /tmp
+                elements = [mapped(element) for element in value.split(":")]
+                environment[key] = ":".join(elements).replace("${PATH}", BASE_IMAGE_PATH)
     return environment
 
 
@@ -178,8 +190,13 @@ def test_the_image_migrates_a_new_database_then_serves(replayed_app: Path, tmp_p
         **image_environment(replayed_app, tmp_path),
         "DATABASE_URL": database_url(fresh_database),
         "LOG_FORMAT": "json",
+        "MIGRATE_WAIT_ATTEMPTS": "3",
         "MIGRATE_WAIT_SECONDS": "0",
     }
+    # The image's own virtualenv, not this project's .venv, answers to `python`, `alembic`, `uvicorn`.
+    for program in ("python", "alembic", "uvicorn"):
+        assert shutil.which(program, path=environment["PATH"]) == str(replayed_app / ".venv" / "bin" / program)
+    assert environment["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "prometheus")
     entrypoint = str(replayed_app / "deploy" / "entrypoint.sh")
     migrated = run([entrypoint, "migrate"], cwd=replayed_app, env=environment)
     assert migrated.returncode == 0, migrated.stderr
