@@ -101,23 +101,26 @@ ifeq ($(ENV),prod)
 SECRETS_ARG := $(if $(wildcard $(SECRETS_FILE)),--env-file $(SECRETS_FILE))
 APP_COMPOSE := $(DOCKER_COMPOSE) -f docker-compose.yml --env-file .env $(SECRETS_ARG)
 INFRA_COMPOSE := $(DOCKER_COMPOSE) -f infra/docker-compose.yml --env-file infra/.env $(SECRETS_ARG)
-else ifeq ($(ENV),local)
+else
 APP_COMPOSE := $(DOCKER_COMPOSE) -f docker-compose.local.yml --env-file .local.env
 INFRA_COMPOSE := $(DOCKER_COMPOSE) -f infra/docker-compose.local.yml --env-file infra/.local.env
-else
-$(error ENV must be local or prod, not "$(ENV)")
 endif
 
+# Checked by the targets that deploy only, so that an unrelated ENV in the shell breaks no other target.
+.PHONY: deploy-env
+deploy-env:
+	@case "$(ENV)" in local|prod) ;; *) echo 'ENV must be local or prod, not "$(ENV)"' >&2; exit 2 ;; esac
+
 .PHONY: infra-up
-infra-up: ## Start the infrastructure (nginx, postgres, ELK, prometheus, alertmanager, grafana); ENV=prod
+infra-up: deploy-env ## Start the infrastructure (nginx, postgres, ELK, prometheus, alertmanager, grafana); ENV=prod
 	$(INFRA_COMPOSE) up -d
 
 .PHONY: infra-down
-infra-down: ## Stop the infrastructure (its volumes are kept); ENV=prod
+infra-down: deploy-env ## Stop the infrastructure (its volumes are kept); ENV=prod
 	$(INFRA_COMPOSE) down
 
 .PHONY: build
-build: ## Build the app image: local via compose, ENV=prod as $APP_IMAGE (from .env or the environment)
+build: deploy-env ## Build the app image: local via compose, ENV=prod as $APP_IMAGE (from .env or the environment)
 ifeq ($(ENV),prod)
 	@image="$${APP_IMAGE:-$$(sed -n 's/^APP_IMAGE=//p' .env)}"; \
 	echo "$(DOCKER) build --tag $$image ."; $(DOCKER) build --tag "$$image" .
@@ -126,15 +129,15 @@ else
 endif
 
 .PHONY: up
-up: ## Start the service after infra-up: migrations, then the app replicas (and filebeat); ENV=prod
+up: deploy-env ## Start the service after infra-up: migrations, then the app replicas (and filebeat); ENV=prod
 	$(APP_COMPOSE) up -d $(if $(filter local,$(ENV)),--build)
 
 .PHONY: down
-down: ## Stop the service (the infrastructure keeps running); ENV=prod
+down: deploy-env ## Stop the service (the infrastructure keeps running); ENV=prod
 	$(APP_COMPOSE) down
 
 .PHONY: logs
-logs: ## Follow the service's logs (SERVICE=app for one service); ENV=prod
+logs: deploy-env ## Follow the service's logs (SERVICE=app for one service); ENV=prod
 	$(APP_COMPOSE) logs --follow --tail=200 $(SERVICE)
 
 # The validators: Python ones from the dev dependency group (uv.lock), the rest from Debian.
