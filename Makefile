@@ -97,3 +97,106 @@ fmt: install ## Format and autofix
 clean: ## Remove caches and the virtualenv
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# ---------------------------------------------------------------------------------------------------------
+# Deployment (README, "Deployment"): the infrastructure (infra/) first, then the service. ENV=local (the
+# default: built from this checkout, .local.env files, 127.0.0.1 only) or ENV=prod (image APP_IMAGE, .env
+# files, secrets from the environment or the git-ignored $(SECRETS_FILE)). These run `docker compose`
+# against a Docker engine; deploy-check needs none.
+# ---------------------------------------------------------------------------------------------------------
+ENV ?= local
+DOCKER ?= docker
+DOCKER_COMPOSE ?= $(DOCKER) compose
+SECRETS_FILE ?= .env.secret
+SERVICE ?=
+
+ifeq ($(ENV),prod)
+SECRETS_ARG := $(if $(wildcard $(SECRETS_FILE)),--env-file $(SECRETS_FILE))
+APP_COMPOSE := $(DOCKER_COMPOSE) -f docker-compose.yml --env-file .env $(SECRETS_ARG)
+INFRA_COMPOSE := $(DOCKER_COMPOSE) -f infra/docker-compose.yml --env-file infra/.env $(SECRETS_ARG)
+else
+APP_COMPOSE := $(DOCKER_COMPOSE) -f docker-compose.local.yml --env-file .local.env
+INFRA_COMPOSE := $(DOCKER_COMPOSE) -f infra/docker-compose.local.yml --env-file infra/.local.env
+endif
+
+# Checked by the targets that deploy only, so that an unrelated ENV in the shell breaks no other target.
+.PHONY: deploy-env
+deploy-env:
+	@case "$(ENV)" in local|prod) ;; *) echo 'ENV must be local or prod, not "$(ENV)"' >&2; exit 2 ;; esac
+
+.PHONY: infra-up
+infra-up: deploy-env ## Start the infrastructure (nginx, postgres, ELK, prometheus, alertmanager, grafana); ENV=prod
+	$(INFRA_COMPOSE) up -d
+
+.PHONY: infra-down
+infra-down: deploy-env ## Stop the infrastructure (its volumes are kept); ENV=prod
+	$(INFRA_COMPOSE) down
+
+.PHONY: build
+build: deploy-env ## Build the app image: local via compose, ENV=prod as $APP_IMAGE (from .env or the environment)
+ifeq ($(ENV),prod)
+	@image="$${APP_IMAGE:-$$(sed -n 's/^APP_IMAGE=//p' .env)}"; \
+	echo "$(DOCKER) build --tag $$image ."; $(DOCKER) build --tag "$$image" .
+else
+	$(APP_COMPOSE) build
+endif
+
+.PHONY: up
+up: deploy-env ## Start the service after infra-up: migrations, then the app replicas (and filebeat); ENV=prod
+	$(APP_COMPOSE) up -d $(if $(filter local,$(ENV)),--build)
+
+.PHONY: down
+down: deploy-env ## Stop the service (the infrastructure keeps running); ENV=prod
+	$(APP_COMPOSE) down
+
+.PHONY: logs
+logs: deploy-env ## Follow the service's logs (SERVICE=app for one service); ENV=prod
+	$(APP_COMPOSE) logs --follow --tail=200 $(SERVICE)
+
+# The validators: Python ones from the dev dependency group (uv.lock), the rest from Debian.
+DEPLOY_APT_TOOLS := nginx promtool amtool
+DEPLOY_APT_PACKAGES := nginx prometheus prometheus-alertmanager
+COMPOSE_FILES := docker-compose.yml docker-compose.local.yml infra/docker-compose.yml infra/docker-compose.local.yml
+# Stand-ins for the production secrets, so that `config` can render the production files. Only ever in the
+# environment of the validating command; tests/deploy checks that each one missing is refused.
+DEPLOY_CHECK_SECRETS := POSTGRES_PASSWORD=deploy-check ELASTIC_PASSWORD=deploy-check \
+	KIBANA_SYSTEM_PASSWORD=deploy-check LOGSTASH_INTERNAL_PASSWORD=deploy-check \
+	KIBANA_ENCRYPTION_KEY=deploy-check-deploy-check-deploy-check GRAFANA_ADMIN_PASSWORD=deploy-check
+RUN_TOOL := $(UV) run --no-sync
+
+.PHONY: deploy-tools
+# The packages' own daemons are not started (policy-rc.d): only their binaries are used.
+deploy-tools: install ## Install the offline validators (nginx, promtool, amtool with apt; the rest with uv)
+	@missing=""; for tool in $(DEPLOY_APT_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "deploy-tools: installing$$missing (apt: $(DEPLOY_APT_PACKAGES))"; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; \
+			trap 'rm -f /usr/sbin/policy-rc.d' EXIT; \
+		fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$(DEPLOY_APT_PACKAGES) >/dev/null; \
+	fi
+
+.PHONY: deploy-check
+deploy-check: deploy-tools ## Validate the Dockerfile, compose files, nginx, logstash, prometheus offline
+	@echo "--- compose files render (docker-compose config -q)"
+	$(RUN_TOOL) docker-compose --profile '*' -f docker-compose.local.yml --env-file .local.env config -q
+	$(RUN_TOOL) docker-compose --profile '*' -f infra/docker-compose.local.yml --env-file infra/.local.env config -q
+	env $(DEPLOY_CHECK_SECRETS) $(RUN_TOOL) docker-compose --profile '*' -f docker-compose.yml --env-file .env config -q
+	env $(DEPLOY_CHECK_SECRETS) $(RUN_TOOL) docker-compose --profile '*' -f infra/docker-compose.yml --env-file infra/.env \
+		config -q
+	@echo "--- compose files against the Compose Specification schema"
+	$(RUN_TOOL) check-jsonschema --builtin-schema vendor.compose-spec $(COMPOSE_FILES)
+	@echo "--- Dockerfile and shell scripts"
+	$(RUN_TOOL) hadolint Dockerfile
+	$(RUN_TOOL) shellcheck deploy/entrypoint.sh infra/elasticsearch/setup.sh
+	@echo "--- nginx, logstash, prometheus, alertmanager configurations"
+	nginx -t -q -p "$(CURDIR)/infra/nginx/" -c "$(CURDIR)/infra/nginx/nginx.conf"
+	$(RUN_TOOL) python -m tests.deploy.logstash infra/logstash/pipeline/*.conf
+	promtool check config infra/prometheus/prometheus.yml
+	amtool check-config infra/alertmanager/alertmanager.yml
+	@echo "--- YAML"
+	$(RUN_TOOL) yamllint --strict .
+	@echo "--- each validator refuses a broken copy; files agree with each other; the image's entrypoint"
+	$(RUN_TOOL) pytest tests/deploy -n auto

@@ -4,19 +4,27 @@ import json
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
 from shared_kernel.infrastructure.settings import Settings
+from tests.deploy import logstash
 from tests.factories import product_body
 from tests.live_server import live_server
 
 pytestmark = pytest.mark.slow
 
-# The fields infra/logstash's pipeline reads from every line.
-LOGSTASH_FIELDS = {"timestamp", "level", "event", "logger"}
+# The keys of the app's JSON lines that infra/logstash's pipeline reads, taken from the pipeline itself.
+PIPELINE_FIELDS = logstash.app_fields_read(logstash.PIPELINE.read_text())
+# Of those, the ones a line carries only sometimes: request_id inside a request, exception with a traceback.
+OCCASIONAL_FIELDS = {"request_id", "exception"}
+# What the pipeline must go on reading, whatever else it learns.
+ESSENTIAL_FIELDS = {"timestamp", "level", "event", "logger", "request_id"}
+# The levels structlog writes (lowercase) that the pipeline passes on as they are.
+LEVELS = {"debug", "info", "warning", "error", "critical"}
 
 
 def test_production_logs_are_one_json_object_per_line_with_the_request_id(settings: Settings, tmp_path: Path) -> None:
@@ -28,7 +36,19 @@ def test_production_logs_are_one_json_object_per_line_with_the_request_id(settin
         assert response.status_code == 201
     lines = [line for line in log_file.read_text().splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # fails on any non-JSON line
-    assert all(isinstance(r, dict) and r.keys() >= LOGSTASH_FIELDS for r in records), records
+    assert PIPELINE_FIELDS >= ESSENTIAL_FIELDS, (
+        f"the logstash pipeline no longer reads {ESSENTIAL_FIELDS - PIPELINE_FIELDS}"
+    )
+    every_line = PIPELINE_FIELDS - OCCASIONAL_FIELDS
+    assert all(isinstance(r, dict) and r.keys() >= every_line for r in records), records
+    for record in records:
+        # The pipeline's date filter reads ISO 8601; the app writes UTC with a trailing Z.
+        assert record["timestamp"].endswith("Z"), record
+        assert datetime.fromisoformat(record["timestamp"]).utcoffset() is not None, record
+        assert record["level"] in LEVELS, record
+        assert all(isinstance(record[key], str) for key in PIPELINE_FIELDS & record.keys()), record
+    # Every request's lines carry its id (the readiness probes' too, with ids the app made up).
+    assert all("request_id" in r for r in records if r["logger"] == "uvicorn.access"), records
     access = [r for r in records if r["logger"] == "uvicorn.access" and r.get("request_id") == request_id]
     assert len(access) == 1
     assert "POST /api/catalog/products" in access[0]["event"]
