@@ -22,6 +22,7 @@ from shared_kernel.api.health import HealthController
 from shared_kernel.api.metrics import metrics
 from shared_kernel.api.middleware import HttpMetricsMiddleware, RequestIdMiddleware, add_request_id_header
 from shared_kernel.api.problems import exception_handlers
+from shared_kernel.api.runtime_metrics import RuntimeMetricsPlugin
 from shared_kernel.infrastructure.database import sqlalchemy_config
 from shared_kernel.infrastructure.database_admin import DatabaseServerUnavailable, ensure_database
 from shared_kernel.infrastructure.logging import configure_logging
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             **inventory.dependencies(catalog_facade=catalog.catalog_facade),
             **ordering.dependencies(catalog_facade=catalog.catalog_facade, reserve_stock=inventory.reserve_stock),
         },
-        plugins=[SQLAlchemyPlugin(config=sqlalchemy_config(settings))],
+        plugins=[SQLAlchemyPlugin(config=sqlalchemy_config(settings)), RuntimeMetricsPlugin()],
         middleware=[RequestIdMiddleware, HttpMetricsMiddleware],
         before_send=[add_request_id_header],
         exception_handlers=exception_handlers(),

@@ -34,10 +34,17 @@ class HealthController(Controller):
         cache=False,
     )
     async def ready(self, db_engine: NamedDependency[AsyncEngine]) -> Response[Any]:
-        try:
-            async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), db_engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except (TimeoutError, SQLAlchemyError, OSError) as exc:
-            detail = f"database unavailable: {type(exc).__name__}"
-            return problem_response(Problem(title="Service Unavailable", status=503, detail=detail))
+        if problem := await database_problem(db_engine):
+            return problem_response(Problem(title="Service Unavailable", status=503, detail=problem))
         return Response(HealthStatus(status="ok"))
+
+
+async def database_problem(engine: AsyncEngine) -> str | None:
+    """The readiness check: None when the database answers in time, else why not. Also sampled into the
+    `app_ready` metric (shared_kernel/api/runtime_metrics.py)."""
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (TimeoutError, SQLAlchemyError, OSError) as exc:
+        return f"database unavailable: {type(exc).__name__}"
+    return None
