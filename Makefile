@@ -18,7 +18,7 @@ VENV_STAMP := .venv/.synced-stamp
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
 
 $(VENV_STAMP): pyproject.toml uv.lock
 	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
@@ -179,7 +179,7 @@ deploy-tools: install ## Install the offline validators (nginx, promtool, amtool
 	fi
 
 .PHONY: deploy-check
-deploy-check: deploy-tools ## Validate the Dockerfile, compose files, nginx, logstash, prometheus offline
+deploy-check: deploy-tools ## Validate the Dockerfile, compose files, nginx, logstash, prometheus rules offline
 	@echo "--- compose files render (docker-compose config -q)"
 	$(RUN_TOOL) docker-compose --profile '*' -f docker-compose.local.yml --env-file .local.env config -q
 	$(RUN_TOOL) docker-compose --profile '*' -f infra/docker-compose.local.yml --env-file infra/.local.env config -q
@@ -195,8 +195,16 @@ deploy-check: deploy-tools ## Validate the Dockerfile, compose files, nginx, log
 	nginx -t -q -p "$(CURDIR)/infra/nginx/" -c "$(CURDIR)/infra/nginx/nginx.conf"
 	$(RUN_TOOL) python -m tests.deploy.logstash infra/logstash/pipeline/*.conf
 	promtool check config infra/prometheus/prometheus.yml
+	promtool check rules infra/prometheus/rules/*.yml
 	amtool check-config infra/alertmanager/alertmanager.yml
+	@echo "--- alert and recording rules: their unit tests (promtool test rules)"
+	promtool test rules infra/prometheus/tests/*.yml
 	@echo "--- YAML"
 	$(RUN_TOOL) yamllint --strict .
 	@echo "--- each validator refuses a broken copy; files agree with each other; the image's entrypoint"
 	$(RUN_TOOL) pytest tests/deploy -n auto
+
+.PHONY: observability-check
+# Needs PostgreSQL (a test database) and the Debian binaries deploy-tools installs; 127.0.0.1 only, about 80 s.
+observability-check: deploy-tools ## End to end: the app (2 workers), real Prometheus and Alertmanager, the rules; stop -> alert
+	$(RUN_TOOL) pytest tests/observability

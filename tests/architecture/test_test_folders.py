@@ -1,11 +1,11 @@
-"""`make test` collects every test folder but tests/deploy, which `make deploy-check` runs, and
-tests/benchmarks, which `make bench` runs (pyproject testpaths)."""
+"""`make test` collects every test folder but tests/deploy, which `make deploy-check` runs, tests/observability,
+which `make observability-check` runs, and tests/benchmarks, which `make bench` runs (pyproject testpaths)."""
 
 import tomllib
 
 from tests.database import ROOT
 
-RUN_ELSEWHERE = {"tests/deploy", "tests/benchmarks"}
+RUN_ELSEWHERE = {"tests/deploy", "tests/observability", "tests/benchmarks"}
 
 
 def test_every_test_folder_is_run_by_make_test_or_another_target() -> None:

@@ -1,0 +1,285 @@
+"""End to end on this machine: the app (uvicorn, two workers, multiprocess metrics), Debian's real Prometheus and
+Alertmanager, on 127.0.0.1 only. Prometheus runs the project's configuration (only its targets and intervals
+changed: static loopback targets for Docker DNS, 1 s scrapes and evaluations) with the project's rule files
+unchanged; Alertmanager runs the project's configuration unchanged.
+
+It proves: Prometheus scrapes the app (`up`), the order metrics move by exactly what the traffic did, every rule
+evaluates without error against the real series, the self-metrics the rules and dashboards read exist in the real
+Prometheus and Alertmanager; and stopping the app makes OrderServiceInstanceDown pending, then firing after its
+real `for: 1m`, delivered to Alertmanager, routed by severity, the warning inhibited by OrderServiceDown.
+`make observability-check` runs it (needs `make deploy-tools` and PostgreSQL); about 80 s.
+"""
+
+import contextlib
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from shared_kernel.infrastructure.settings import Settings
+from tests.deploy.tools import system_tool
+from tests.live_server import free_port, live_server
+from tests.monitoring_files import (
+    ALERTMANAGER_CONFIG,
+    APP_JOB,
+    PROMETHEUS_DIR,
+    alert_rules,
+    every_query,
+    rule_groups,
+    selectors,
+    self_metric_job,
+)
+from tests.order_traffic import OrderTraffic, place_cancel_and_refuse_orders
+
+INTERVAL = "1s"  # scrape and evaluation, instead of 15s: the test waits for seconds, not minutes
+STARTUP_SECONDS = 30
+INSTANCE_DOWN_FOR_SECONDS = 60  # `for: 1m` of OrderServiceInstanceDown in the real rule file
+TEST_BUDGET_SECONDS = 180
+
+
+@contextlib.contextmanager
+def running(args: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A process of ours, stopped by its pid whatever happens."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float, logs: list[Path]) -> T:
+    """The first truthy result of probe() within timeout seconds (errors count as not yet)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if result := probe():
+                return result
+        if time.monotonic() > deadline:
+            tails = "\n".join(f"--- {log.name}\n" + "\n".join(log.read_text().splitlines()[-20:]) for log in logs)
+            pytest.fail(f"{what}: not within {timeout}s\n{tails}")
+        time.sleep(0.25)
+
+
+def prometheus_config(app: str, prometheus: str, alertmanager: str) -> dict[str, Any]:
+    """infra/prometheus/prometheus.yml with loopback targets, 1 s intervals and its rule files by absolute path."""
+    config: dict[str, Any] = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())
+    config["global"].update(scrape_interval=INTERVAL, evaluation_interval=INTERVAL, scrape_timeout=INTERVAL)
+    assert config["rule_files"] == ["rules/*.yml"]
+    config["rule_files"] = [str(PROMETHEUS_DIR / "rules" / "*.yml")]
+    (alerting,) = config["alerting"]["alertmanagers"]
+    assert alerting["static_configs"] == [{"targets": ["alertmanager:9093"]}]
+    alerting["static_configs"] = [{"targets": [alertmanager]}]
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert jobs.keys() == {APP_JOB, "prometheus", "alertmanager"}
+    assert jobs[APP_JOB].pop("dns_sd_configs")  # Docker's DNS, replaced by the one replica here
+    jobs[APP_JOB]["static_configs"] = [{"targets": [app]}]
+    jobs["prometheus"]["static_configs"] = [{"targets": [prometheus]}]
+    jobs["alertmanager"]["static_configs"] = [{"targets": [alertmanager]}]
+    return config
+
+
+class Prometheus:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def get(self, path: str, **params: str) -> Any:
+        response = httpx.get(f"{self.url}{path}", params=params, timeout=5)
+        response.raise_for_status()
+        body = response.json()
+        assert body["status"] == "success", body
+        return body["data"]
+
+    def query(self, expr: str) -> list[tuple[dict[str, str], float]]:
+        return [(r["metric"], float(r["value"][1])) for r in self.get("/api/v1/query", query=expr)["result"]]
+
+    def value(self, expr: str) -> float | None:
+        result = self.query(expr)
+        assert len(result) <= 1, result
+        return result[0][1] if result else None
+
+    def alerts(self, name: str) -> list[dict[str, Any]]:
+        return [a for a in self.get("/api/v1/alerts")["alerts"] if a["labels"]["alertname"] == name]
+
+
+def alertmanager_alerts(url: str) -> dict[str, dict[str, Any]]:
+    response = httpx.get(f"{url}/api/v2/alerts", timeout=5)
+    response.raise_for_status()
+    return {alert["labels"]["alertname"]: alert for alert in response.json()}
+
+
+@dataclass
+class Stack:
+    """The app, Prometheus and Alertmanager, running; `stop_app` stops the app alone."""
+
+    app_url: str
+    prometheus: Prometheus
+    alertmanager_url: str
+    stop_app: Callable[[], None]
+    logs: list[Path]
+
+    @property
+    def app_target(self) -> str:
+        return self.app_url.removeprefix("http://")
+
+    def wait_for[T](self, what: str, probe: Callable[[], T | None], timeout: float) -> T:
+        return wait_for(what, probe, timeout, self.logs)
+
+
+@contextlib.contextmanager
+def monitoring_stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
+    prometheus_port, alertmanager_port = free_port(), free_port()
+    alertmanager_url = f"http://127.0.0.1:{alertmanager_port}"
+    prometheus = Prometheus(f"http://127.0.0.1:{prometheus_port}")
+    logs = [tmp_path / "alertmanager.log", tmp_path / "prometheus.log", tmp_path / "app.log"]
+    (tmp_path / "multiproc").mkdir()
+    alertmanager_command = [
+        system_tool("prometheus-alertmanager"),
+        f"--config.file={ALERTMANAGER_CONFIG}",
+        f"--storage.path={tmp_path / 'alertmanager-data'}",
+        f"--web.listen-address=127.0.0.1:{alertmanager_port}",
+        "--cluster.listen-address=",  # no peers, no gossip port
+    ]
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(running(alertmanager_command, logs[0]))
+        app = stack.enter_context(contextlib.ExitStack())  # closed by stop_app, or on the way out
+        env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "multiproc")}
+        app_url = app.enter_context(live_server(database_url, workers=2, env=env, log_path=logs[2]))
+        config = prometheus_config(
+            app_url.removeprefix("http://"), f"127.0.0.1:{prometheus_port}", f"127.0.0.1:{alertmanager_port}"
+        )
+        (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+        prometheus_command = [
+            system_tool("prometheus"),
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'prometheus-data'}",
+            f"--web.listen-address=127.0.0.1:{prometheus_port}",
+        ]
+        stack.enter_context(running(prometheus_command, logs[1]))
+        ready = [f"{prometheus.url}/-/ready", f"{alertmanager_url}/-/ready"]
+        wait_for(
+            "Prometheus and Alertmanager ready",
+            lambda: all(httpx.get(url, timeout=2).status_code == 200 for url in ready),
+            STARTUP_SECONDS,
+            logs,
+        )
+        yield Stack(app_url, prometheus, alertmanager_url, app.close, logs)
+
+
+def test_prometheus_and_alertmanager_watch_the_running_app(settings: Settings, tmp_path: Path) -> None:
+    started = time.monotonic()
+    with monitoring_stack(str(settings.database_url), tmp_path) as stack:
+        # A series first scraped after the traffic has no rate yet: the traffic's routes get one request before.
+        assert httpx.get(f"{stack.app_url}/api/ordering/orders").status_code == 200
+        prometheus_scrapes_the_app_with_the_project_rules(stack)
+        traffic = place_cancel_and_refuse_orders(stack.app_url)
+        order_metrics_move_by_the_traffic(stack, traffic)
+        every_rule_evaluates_on_the_real_series(stack, traffic)
+        the_self_metrics_read_exist(stack)
+        stopping_the_app_fires_instance_down_into_alertmanager(stack)
+    assert time.monotonic() - started < TEST_BUDGET_SECONDS
+
+
+def prometheus_scrapes_the_app_with_the_project_rules(stack: Stack) -> None:
+    prometheus = stack.prometheus
+    stack.wait_for("the app up", lambda: prometheus.value(f'up{{job="{APP_JOB}"}}') == 1, 15)
+    loaded = {group["name"] for group in prometheus.get("/api/v1/rules")["groups"]}
+    assert loaded == {group["name"] for group in rule_groups()}
+    assert prometheus.value(f'sum(orders_placed_total{{job="{APP_JOB}"}})') == 0
+
+
+def order_metrics_move_by_the_traffic(stack: Stack, traffic: OrderTraffic) -> None:
+    """Summed over the two workers (multiprocess mode) and scraped: exactly what the traffic did."""
+    job = f'job="{APP_JOB}"'
+    expected = {
+        f"orders_placed_total{{{job}}}": traffic.placed,
+        f"orders_cancelled_total{{{job}}}": traffic.cancelled,
+        f"order_lines_total{{{job}}}": traffic.lines,
+        f"order_lines_cut_short_total{{{job}}}": traffic.lines_cut_short,
+        f"order_lines_out_of_stock_total{{{job}}}": traffic.lines_out_of_stock,
+        f"order_value_count{{{job}}}": traffic.placed,
+        f"order_value_sum{{{job}}}": float(traffic.value),
+        **{f'orders_refused_total{{{job}, reason="{reason}"}}': n for reason, n in traffic.refused.items()},
+    }
+
+    def counted() -> dict[str, float | None]:
+        return {selector: stack.prometheus.value(f"sum({selector})") for selector in expected}
+
+    stack.wait_for("the order metrics", lambda: counted() == expected, 15)
+
+
+def every_rule_evaluates_on_the_real_series(stack: Stack, traffic: OrderTraffic) -> None:
+    prometheus = stack.prometheus
+    for recorded in ("job:orders_placed:rate5m", "job:http_api_requests:rate5m", "job:order_requests:rate5m"):
+        query = f'{recorded}{{job="{APP_JOB}"}}'
+        stack.wait_for(recorded, lambda q=query: (prometheus.value(q) or 0) > 0, 15)  # type: ignore[misc]
+    assert prometheus.value(f'job:http_api_5xx_ratio:rate5m{{job="{APP_JOB}"}}') == 0
+    out_of_stock = traffic.lines_out_of_stock / (traffic.lines + traffic.lines_out_of_stock)
+    assert prometheus.value(f'job:order_lines_out_of_stock:ratio_rate5m{{job="{APP_JOB}"}}') == pytest.approx(
+        out_of_stock
+    )
+    evaluated = [rule for group in prometheus.get("/api/v1/rules")["groups"] for rule in group["rules"]]
+    assert [(r["name"], r.get("lastError")) for r in evaluated if r["health"] != "ok"] == []
+    assert {r["name"] for r in evaluated if r["type"] == "alerting"} == {r["alert"] for r in alert_rules()}
+    assert prometheus.alerts("OrderServiceInstanceDown") == []
+
+
+def the_self_metrics_read_exist(stack: Stack) -> None:
+    """Prometheus' and Alertmanager's own metrics that rules and dashboards read, in the real ones."""
+    self_metrics = {
+        (selector.metric, job)
+        for _, expr in every_query()
+        for selector in selectors(expr)
+        if (job := self_metric_job(selector.metric))
+    }
+    assert self_metrics
+    for metric, job in sorted(self_metrics):
+        query = f'{metric}{{job="{job}"}}'
+        stack.wait_for(query, lambda q=query: stack.prometheus.query(q), 15)  # type: ignore[misc]
+
+
+def stopping_the_app_fires_instance_down_into_alertmanager(stack: Stack) -> None:
+    prometheus = stack.prometheus
+    stack.stop_app()
+    stopped = time.monotonic()
+    pending = stack.wait_for("InstanceDown pending", lambda: prometheus.alerts("OrderServiceInstanceDown"), 15)
+    assert [alert["state"] for alert in pending] == ["pending"]
+    assert pending[0]["labels"] == {
+        "alertname": "OrderServiceInstanceDown",
+        "job": APP_JOB,
+        "instance": stack.app_target,
+        "severity": "warning",
+    }
+    stack.wait_for(
+        "InstanceDown firing",
+        lambda: [a["state"] for a in prometheus.alerts("OrderServiceInstanceDown")] == ["firing"],
+        INSTANCE_DOWN_FOR_SECONDS + 30,
+    )
+    assert time.monotonic() - stopped >= INSTANCE_DOWN_FOR_SECONDS - 2  # the rule's `for` held it pending
+
+    def delivered() -> dict[str, dict[str, Any]] | None:
+        alerts = alertmanager_alerts(stack.alertmanager_url)
+        instance_down = alerts.get("OrderServiceInstanceDown")
+        if instance_down and "OrderServiceDown" in alerts and instance_down["status"]["state"] == "suppressed":
+            return alerts
+        return None
+
+    alerts = stack.wait_for("both alerts in Alertmanager, the warning inhibited", delivered, 30)
+    instance_down, service_down = alerts["OrderServiceInstanceDown"], alerts["OrderServiceDown"]
+    assert instance_down["labels"]["instance"] == stack.app_target
+    assert instance_down["annotations"]["runbook"]
+    assert [r["name"] for r in instance_down["receivers"]] == ["default"]  # warning
+    assert [r["name"] for r in service_down["receivers"]] == ["critical"]  # critical
+    assert service_down["status"]["state"] == "active"
+    assert instance_down["status"]["inhibitedBy"] == [service_down["fingerprint"]]
