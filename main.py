@@ -9,7 +9,8 @@ import asyncio
 import sys
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
-from litestar import Litestar
+from litestar import Litestar, Router
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from prometheus_client import disable_created_metrics
@@ -20,7 +21,12 @@ from modules.inventory import module as inventory
 from modules.ordering import module as ordering
 from shared_kernel.api.health import HealthController
 from shared_kernel.api.metrics import metrics
-from shared_kernel.api.middleware import HttpMetricsMiddleware, RequestIdMiddleware, add_request_id_header
+from shared_kernel.api.middleware import (
+    FairQueueMiddleware,
+    HttpMetricsMiddleware,
+    RequestIdMiddleware,
+    add_request_id_header,
+)
 from shared_kernel.api.problems import exception_handlers
 from shared_kernel.api.runtime_metrics import RuntimeMetricsPlugin
 from shared_kernel.infrastructure.database import sqlalchemy_config
@@ -35,8 +41,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(settings)
     disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series only add noise
+    pool_capacity = settings.db_pool_size + settings.db_max_overflow
     return Litestar(
-        route_handlers=[HealthController, metrics, *(h for m in MODULES for h in m.route_handlers)],
+        route_handlers=[
+            HealthController,
+            metrics,
+            # The modules' endpoints queue fairly for the database (operations endpoints never wait).
+            Router(
+                path="/",
+                route_handlers=[h for m in MODULES for h in m.route_handlers],
+                middleware=[DefineMiddleware(FairQueueMiddleware, slots=asyncio.Semaphore(2 * pool_capacity))],
+            ),
+        ],
         # The wiring between modules: each gets the published facades it uses, and nothing else.
         dependencies={
             **catalog.dependencies(),
