@@ -24,7 +24,7 @@ import yaml
 
 from shared_kernel.infrastructure.settings import Settings
 from tests.deploy.tools import system_tool
-from tests.live_server import free_port, live_server
+from tests.live_server import free_port, live_server, stop
 from tests.monitoring_files import (
     ALERTMANAGER_CONFIG,
     APP_JOB,
@@ -51,12 +51,7 @@ def running(args: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
         try:
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float, logs: list[Path]) -> T:
