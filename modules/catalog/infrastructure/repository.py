@@ -65,4 +65,4 @@ class SqlProductRepository:
     async def infos(self, product_ids: Collection[UUID]) -> list[ProductInfo]:
         # On the order-placement hot path: hand-written SQL (see execute_sql).
         rows = await execute_sql(self._session, _INFOS, list(product_ids))
-        return [ProductInfo(id=r.id, name=r.name, price=r.price) for r in rows]
+        return [ProductInfo(id=r["id"], name=r["name"], price=r["price"]) for r in rows]

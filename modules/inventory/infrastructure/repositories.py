@@ -105,7 +105,7 @@ class SqlStockRepository:
 
     async def lock_levels(self, product_ids: Collection[UUID]) -> list[StockLevel]:
         rows = await execute_sql(self._session, _LOCK_LEVELS, list(product_ids))
-        return [StockLevel(r.product_id, r.warehouse_id, r.quantity) for r in rows]
+        return [StockLevel(r["product_id"], r["warehouse_id"], r["quantity"]) for r in rows]
 
     async def take(self, order_ref: UUID, plan: Sequence[Allocation]) -> None:
         await execute_sql(

@@ -125,3 +125,20 @@ async def test_stock_can_never_go_negative(session_factory: Sessions) -> None:
     async with session_factory() as session:
         with pytest.raises(IntegrityError, match="ck_stock_quantity_not_negative"):
             await SqlStockRepository(session).take(uuid4(), [Allocation(product, warehouse, 2)])
+
+
+async def test_raw_statements_after_the_first_stay_in_the_transaction(session_factory: Sessions) -> None:
+    """execute_sql sends the first statement through SQLAlchemy (BEGIN) and the next ones straight to asyncpg:
+    they must still roll back with the session, and violations must still be IntegrityErrors."""
+    product = uuid4()
+    (warehouse,) = await stock_up(session_factory, {product: [3]})
+    async with session_factory() as session:
+        repository = SqlStockRepository(session)
+        assert await repository.lock_levels([product])  # first statement: SQLAlchemy begins the transaction
+        await repository.take(uuid4(), [Allocation(product, warehouse, 2)])  # straight to asyncpg
+        assert await quantities(session_factory, product) == {warehouse: 3}  # not visible outside
+        with pytest.raises(IntegrityError, match="ck_stock_quantity_not_negative"):
+            await repository.take(uuid4(), [Allocation(product, warehouse, 5)])
+        await session.rollback()
+    assert await quantities(session_factory, product) == {warehouse: 3}
+    assert await allocated(session_factory, product) == 0
