@@ -36,7 +36,7 @@ RUN groupadd --system --gid "${APP_UID}" app \
     && useradd --system --uid "${APP_UID}" --gid "${APP_UID}" --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin app
 # Settings come from the environment only (compose env_file); no .env file is read inside the container.
-# PROMETHEUS_MULTIPROC_DIR is emptied by the entrypoint at every start; WEB_CONCURRENCY is uvicorn's --workers.
+# PROMETHEUS_MULTIPROC_DIR is emptied by the entrypoint at every start; WEB_CONCURRENCY is the number of workers.
 ENV PATH="/app/.venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -51,5 +51,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=2)"]
 ENTRYPOINT ["/app/deploy/entrypoint.sh"]
-CMD ["uvicorn", "main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
-     "--no-server-header", "--timeout-graceful-shutdown", "20"]
+# WEB_CONCURRENCY workers, each accepting its own connections (shared_kernel/api/serving.py).
+CMD ["python", "-m", "shared_kernel.api.serving", "main:create_app", \
+     "--host", "0.0.0.0", "--port", "8000", "--timeout-graceful-shutdown", "20"]

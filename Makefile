@@ -57,8 +57,8 @@ run: migrate ## Serve on http://127.0.0.1:8000 with live reload (settings from .
 .PHONY: serve
 serve: migrate ## Serve like production: WORKERS=n, JSON logs, metrics shared across workers
 	@dir=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d)}; rm -rf "$$dir"/*; \
-	PROMETHEUS_MULTIPROC_DIR="$$dir" LOG_FORMAT=json $(UV) run --no-sync uvicorn main:create_app --factory \
-		--host $(HOST) --port $(PORT) --workers $(WORKERS) --no-server-header
+	PROMETHEUS_MULTIPROC_DIR="$$dir" LOG_FORMAT=json $(UV) run --no-sync python -m shared_kernel.api.serving main:create_app \
+		--host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 .PHONY: test
 test: install ## Run the whole test suite (needs PostgreSQL; TEST_DATABASE_SERVER=user@host:port)

@@ -1,4 +1,4 @@
-"""Run the real service with uvicorn in a subprocess, as production does, for black-box tests."""
+"""Run the real service in a subprocess, as production does (shared_kernel.api.serving), for black-box tests."""
 
 import contextlib
 import os
@@ -31,7 +31,7 @@ def live_server(
     env: dict[str, str] | None = None,
     log_path: Path | None = None,
 ) -> Iterator[str]:
-    """Yield the base URL of a uvicorn serving `main:create_app`; stop it (by pid) afterwards."""
+    """Yield the base URL of the production server; stop it (by pid) afterwards."""
     port = free_port()
     environment = {
         **os.environ,
@@ -46,9 +46,8 @@ def live_server(
     command = [
         sys.executable,
         "-m",
-        "uvicorn",
+        "shared_kernel.api.serving",
         "main:create_app",
-        "--factory",
         "--host",
         "127.0.0.1",
         "--port",
@@ -80,11 +79,11 @@ def _wait_until_live(base_url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            msg = f"uvicorn exited with {process.returncode} before serving"
+            msg = f"the server exited with {process.returncode} before serving"
             raise RuntimeError(msg)
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{base_url}/health/live", timeout=1).status_code == 200:
                 return
         time.sleep(0.1)
-    msg = f"uvicorn did not serve {base_url} within {STARTUP_TIMEOUT_SECONDS}s"
+    msg = f"the server did not serve {base_url} within {STARTUP_TIMEOUT_SECONDS}s"
     raise RuntimeError(msg)

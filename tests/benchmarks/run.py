@@ -196,7 +196,7 @@ def run_wrk(cell: Cell, base_url: str, ids_file: Path, seconds: int) -> None:
 
 
 class AppServer:
-    """uvicorn serving the app with production settings, in its own process group."""
+    """The production server (shared_kernel.api.serving) with production settings, in its own process group."""
 
     def __init__(self, url: str, workers: int, log_file: Path) -> None:
         self.workers = workers
@@ -211,8 +211,8 @@ class AppServer:
             "PROMETHEUS_MULTIPROC_DIR": self._metrics_dir,
         }
         command = [
-            sys.executable, "-m", "uvicorn", "main:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", str(self.port), "--workers", str(workers), "--no-server-header",
+            sys.executable, "-m", "shared_kernel.api.serving", "main:create_app", "--host", "127.0.0.1",
+            "--port", str(self.port), "--workers", str(workers),
         ]  # fmt: skip
         self._log = log_file.open("wb")
         self.process = subprocess.Popen(
@@ -224,7 +224,7 @@ class AppServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                msg = f"uvicorn exited early (see {self._log.name})"
+                msg = f"the server exited early (see {self._log.name})"
                 raise RuntimeError(msg)
             try:
                 if httpx.get(f"{self.base_url}/health/ready", timeout=1).status_code == 200:
@@ -232,7 +232,7 @@ class AppServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        msg = "uvicorn did not become ready"
+        msg = "the server did not become ready"
         raise RuntimeError(msg)
 
     def peak_rss_mb(self) -> list[float]:
