@@ -19,8 +19,9 @@ class SqlAlchemyUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # After a successful commit the session has no transaction and rollback is a no-op.
-        await self._session.rollback()
+        # After a successful commit there is nothing to roll back (and no need to cross into SQLAlchemy's greenlet).
+        if self._session.in_transaction():
+            await self._session.rollback()
 
     async def commit(self) -> None:
         await self._session.commit()

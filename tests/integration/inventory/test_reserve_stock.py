@@ -142,3 +142,20 @@ async def test_raw_statements_after_the_first_stay_in_the_transaction(session_fa
         await session.rollback()
     assert await quantities(session_factory, product) == {warehouse: 3}
     assert await allocated(session_factory, product) == 0
+
+
+async def test_a_new_transaction_on_the_same_session_begins_anew(session_factory: Sessions) -> None:
+    """execute_sql remembers the asyncpg connection for one transaction only: after a commit, the next
+    statement must begin a new transaction (else it would commit on its own and survive the rollback)."""
+    product = uuid4()
+    (warehouse,) = await stock_up(session_factory, {product: [10]})
+    async with session_factory() as session:
+        repository = SqlStockRepository(session)
+        await repository.lock_levels([product])
+        await repository.take(uuid4(), [Allocation(product, warehouse, 2)])
+        await session.commit()
+        await repository.take(uuid4(), [Allocation(product, warehouse, 3)])
+        await repository.take(uuid4(), [Allocation(product, warehouse, 4)])
+        await session.rollback()
+    assert await quantities(session_factory, product) == {warehouse: 8}
+    assert await allocated(session_factory, product) == 2
