@@ -32,7 +32,11 @@ from shared_kernel.api.middleware import (
 from shared_kernel.api.problems import exception_handlers
 from shared_kernel.api.runtime_metrics import RuntimeMetricsPlugin
 from shared_kernel.infrastructure.database import sqlalchemy_config
-from shared_kernel.infrastructure.database_admin import DatabaseServerUnavailable, ensure_database
+from shared_kernel.infrastructure.database_admin import (
+    DatabaseAccessDenied,
+    DatabaseServerUnavailable,
+    ensure_database,
+)
 from shared_kernel.infrastructure.logging import configure_logging
 from shared_kernel.infrastructure.settings import Settings, load_settings
 
@@ -100,9 +104,12 @@ def cli(argv: list[str]) -> int:
             print("database created" if created else "database exists")  # noqa: T201
         else:
             asyncio.run(seed(settings))
-    except DatabaseServerUnavailable as exc:
+    except DatabaseServerUnavailable as exc:  # exit 1: worth retrying (deploy/entrypoint.sh does)
         print(exc, file=sys.stderr)  # noqa: T201
         return 1
+    except DatabaseAccessDenied as exc:  # exit 2: retrying cannot help
+        print(exc, file=sys.stderr)  # noqa: T201
+        return 2
     return 0
 
 

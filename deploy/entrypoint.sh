@@ -15,8 +15,18 @@ if [ "${1:-}" = "migrate" ]; then
     attempts="${MIGRATE_WAIT_ATTEMPTS:-30}"
     pause="${MIGRATE_WAIT_SECONDS:-2}"
     attempt=1
-    # ensure-database exits 1 with one line on stderr while no server answers (or refuses our credentials).
-    until python main.py ensure-database; do
+    # ensure-database exits 1 with one line on stderr while no server answers, 2 when one refuses our
+    # credentials (waiting will not fix a wrong password), 0 once the database exists.
+    while :; do
+        status=0
+        python main.py ensure-database || status=$?
+        if [ "$status" -eq 0 ]; then
+            break
+        fi
+        if [ "$status" -ne 1 ]; then
+            echo "migrate: giving up at once (ensure-database exited $status)" >&2
+            exit "$status"
+        fi
         if [ "$attempt" -ge "$attempts" ]; then
             echo "migrate: the database is still unreachable after $attempt attempts; giving up" >&2
             exit 1

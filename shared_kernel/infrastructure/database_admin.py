@@ -5,7 +5,11 @@ from sqlalchemy.engine import make_url
 
 
 class DatabaseServerUnavailable(RuntimeError):
-    pass
+    """No server answers (yet): worth retrying."""
+
+
+class DatabaseAccessDenied(RuntimeError):
+    """A server answers but refuses DATABASE_URL's credentials: retrying cannot help."""
 
 
 async def ensure_database(database_url: str) -> bool:
@@ -16,10 +20,13 @@ async def ensure_database(database_url: str) -> bool:
         msg = "DATABASE_URL names no database"
         raise ValueError(msg)
     maintenance = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
     try:
         connection = await asyncpg.connect(maintenance, timeout=5)
+    except (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError) as exc:
+        msg = f"PostgreSQL at {where} refuses DATABASE_URL's user or password ({type(exc).__name__}: {exc})."
+        raise DatabaseAccessDenied(msg) from exc
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        where = f"{url.host or 'localhost'}:{url.port or 5432}"
         msg = (
             f"No PostgreSQL answers at {where} ({type(exc).__name__}: {exc}). "
             "Start one with `make infra-up` (Docker) or any local PostgreSQL, and point DATABASE_URL at it."

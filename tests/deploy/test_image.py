@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.database import ROOT, database_url, drop_database
+from tests.database import ROOT, SERVER, database_url, drop_database
 from tests.deploy.tools import clean_env, run
 from tests.live_server import free_port
 
@@ -257,3 +257,20 @@ def test_migrate_waits_for_the_database_then_gives_up(tmp_path: Path) -> None:
     assert "waiting for the database (attempt 1 of 2)" in result.stderr
     assert "still unreachable after 2 attempts; giving up" in result.stderr
     assert result.stderr.count("No PostgreSQL answers") == 2
+
+
+def test_migrate_gives_up_at_once_when_the_server_refuses_the_credentials(tmp_path: Path) -> None:
+    environment = clean_env(
+        PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        ENV_FILE="/dev/null",
+        # The test server trusts every connection, but knows no such role: the same refusal as a bad password.
+        DATABASE_URL=f"postgresql+asyncpg://no_such_role_here@{SERVER.rsplit('@', 1)[-1]}/nowhere",
+        MIGRATE_WAIT_ATTEMPTS="5",
+        MIGRATE_WAIT_SECONDS="0",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
+    )
+    result = run(["sh", str(ENTRYPOINT), "migrate"], env=environment)
+    assert result.returncode == 2
+    assert "refuses DATABASE_URL's user or password" in result.stderr
+    assert "waiting for the database" not in result.stderr
+    assert "giving up at once (ensure-database exited 2)" in result.stderr
