@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Router(
                 path="/",
                 route_handlers=[h for m in MODULES for h in m.route_handlers],
-                middleware=[DefineMiddleware(FairQueueMiddleware, slots=asyncio.Semaphore(2 * pool_capacity))],
+                middleware=[DefineMiddleware(FairQueueMiddleware, slots=asyncio.Semaphore(pool_capacity))],
             ),
         ],
         # The wiring between modules: each gets the published facades it uses, and nothing else.
