@@ -243,16 +243,21 @@ def test_the_entrypoint_empties_the_metrics_folder_before_starting(tmp_path: Pat
     assert folder.is_dir()
 
 
-def test_migrate_waits_for_the_database_then_gives_up(tmp_path: Path) -> None:
+def migrate(database_url: str, attempts: int, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """The entrypoint's `migrate`, without pauses between attempts."""
     environment = clean_env(
         PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         ENV_FILE="/dev/null",
-        DATABASE_URL=f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nowhere",
-        MIGRATE_WAIT_ATTEMPTS="2",
+        DATABASE_URL=database_url,
+        MIGRATE_WAIT_ATTEMPTS=str(attempts),
         MIGRATE_WAIT_SECONDS="0",
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
     )
-    result = run(["sh", str(ENTRYPOINT), "migrate"], env=environment)
+    return run(["sh", str(ENTRYPOINT), "migrate"], env=environment)
+
+
+def test_migrate_waits_for_the_database_then_gives_up(tmp_path: Path) -> None:
+    result = migrate(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nowhere", 2, tmp_path)
     assert result.returncode == 1
     assert "waiting for the database (attempt 1 of 2)" in result.stderr
     assert "still unreachable after 2 attempts; giving up" in result.stderr
@@ -260,16 +265,8 @@ def test_migrate_waits_for_the_database_then_gives_up(tmp_path: Path) -> None:
 
 
 def test_migrate_gives_up_at_once_when_the_server_refuses_the_credentials(tmp_path: Path) -> None:
-    environment = clean_env(
-        PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-        ENV_FILE="/dev/null",
-        # The test server trusts every connection, but knows no such role: the same refusal as a bad password.
-        DATABASE_URL=f"postgresql+asyncpg://no_such_role_here@{SERVER.rsplit('@', 1)[-1]}/nowhere",
-        MIGRATE_WAIT_ATTEMPTS="5",
-        MIGRATE_WAIT_SECONDS="0",
-        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
-    )
-    result = run(["sh", str(ENTRYPOINT), "migrate"], env=environment)
+    # The test server trusts every connection, but knows no such role: the same refusal as a bad password.
+    result = migrate(f"postgresql+asyncpg://no_such_role_here@{SERVER.rsplit('@', 1)[-1]}/nowhere", 5, tmp_path)
     assert result.returncode == 2
     assert "refuses DATABASE_URL's user or password" in result.stderr
     assert "waiting for the database" not in result.stderr
