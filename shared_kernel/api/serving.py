@@ -2,9 +2,9 @@
 
 uvicorn's own `--workers` binds one socket in a parent process and hands it to every worker, so the workers
 race to accept. A burst of new connections (a load balancer's keep-alive pool, a client starting up) tends
-to land on whichever worker woke first, and those connections stay there: between runs of `make bench`, 64
-connections split anywhere from 32/32 to 3/61, and the crowded worker's requests waited up to twice as
-long. Here each worker binds its own socket with SO_REUSEPORT (Linux) and listens once its app has
+to land on whichever worker woke first, and those connections stay there: under `make bench`'s load, 64
+connections split anywhere from 32/32 to 3/61 from run to run, and the crowded worker's requests waited up
+to twice as long. Here each worker binds its own socket with SO_REUSEPORT (Linux) and listens once its app has
 started, and the kernel spreads new connections over the listening sockets by their address hash. The
 parent only supervises: it replaces a worker that dies, stops everything when a worker cannot start, and
 on SIGTERM or SIGINT lets every worker finish its requests.

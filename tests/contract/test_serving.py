@@ -72,8 +72,7 @@ def served_by(port: int, workers: set[int], count: int, url: str) -> dict[int, i
 def test_two_workers_listen_separately_share_the_connections_and_are_replaced(settings: Settings) -> None:
     with live_server(str(settings.database_url), workers=2) as url:
         port = int(url.rsplit(":", 1)[1])
-        assert wait_for(lambda: len(sockets_by_process(port, _LISTEN)) == 2, seconds=30)
-        listeners = set(sockets_by_process(port, _LISTEN))  # one socket per worker, none in the supervisor
+        listeners = set(listening_workers(port))  # one socket per worker, none in the supervisor
         shares = served_by(port, listeners, 40, url)
         assert sum(shares.values()) == 40, shares
         # Hashing 40 connections over 2 sockets: fewer than 8 on either has odds of about 1 in 24,000.
@@ -100,12 +99,17 @@ def serve(settings: Settings, port: int, *extra: str, **env: str) -> subprocess.
     return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
+def listening_workers(port: int) -> list[int]:
+    """The pids of the two workers, once both listen on `port`."""
+    assert wait_for(lambda: len(sockets_by_process(port, _LISTEN)) == 2, seconds=30)
+    return list(sockets_by_process(port, _LISTEN))
+
+
 def test_sigterm_stops_every_worker_gracefully(settings: Settings) -> None:
     port = free_port()
     process = serve(settings, port, "main:create_app")
     try:
-        assert wait_for(lambda: len(sockets_by_process(port, _LISTEN)) == 2, seconds=30)
-        workers = list(sockets_by_process(port, _LISTEN))
+        workers = listening_workers(port)
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=40)
     finally:
@@ -121,13 +125,15 @@ def test_sigterm_stops_every_worker_gracefully(settings: Settings) -> None:
 def test_workers_do_not_outlive_a_killed_supervisor(settings: Settings) -> None:
     port = free_port()
     process = serve(settings, port, "main:create_app")
+    workers: list[int] = []
     try:
-        assert wait_for(lambda: len(sockets_by_process(port, _LISTEN)) == 2, seconds=30)
-        workers = list(sockets_by_process(port, _LISTEN))
+        workers = listening_workers(port)
         process.kill()
         process.wait()
         assert wait_for(lambda: not [pid for pid in workers if Path(f"/proc/{pid}").exists()], seconds=30)
     finally:
+        process.kill()
+        process.wait()
         for pid in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
