@@ -24,7 +24,7 @@ def run(state: dict[str, Any], args: list[str]) -> int:
         words = [a for a in args[1:] if not a.startswith("-")]
         verb = next(w for w in words if w in {"ps", "pull", "run", "up"})
         if verb == "ps":
-            print("\n".join(c["id"] for c in state["containers"] if c["status"] == "running"))
+            sys.stdout.write("".join(f"{c['id']}\n" for c in state["containers"] if c["status"] == "running"))
         elif verb == "run":
             return int(state["migrate_exit"])
         elif verb == "up":
@@ -32,12 +32,17 @@ def run(state: dict[str, Any], args: list[str]) -> int:
             for _ in range(wanted - len(state["containers"])):
                 container_id = f"n{len(state['events'])}{len(state['containers'])}"
                 state["containers"].append(
-                    {"id": container_id, "image": state["image"], "status": "running", "health": list(state["new_health"])}
+                    {
+                        "id": container_id,
+                        "image": state["image"],
+                        "status": "running",
+                        "health": list(state["new_health"]),
+                    }
                 )
         return 0
     if args[0] == "inspect":
         container = next(c for c in state["containers"] if c["id"] == args[-1])
-        print(f"{container['status']}/{container['health'][0]}")
+        sys.stdout.write(f"{container['status']}/{container['health'][0]}\n")
         if len(container["health"]) > 1:
             container["health"].pop(0)  # the next look sees the next state
         return 0

@@ -54,8 +54,11 @@ class StandInApp(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = answer
-    do_POST = answer
+    def do_GET(self) -> None:  # BaseHTTPRequestHandler's names
+        self.answer()
+
+    def do_POST(self) -> None:
+        self.answer()
 
     def log_message(self, format: str, *args: Any) -> None:  # BaseHTTPRequestHandler's name
         pass
@@ -85,9 +88,7 @@ def send(
 
 
 def request(method: str, path: str, headers: dict[str, str] | None = None, source: str | None = None) -> dict[str, Any]:
-    connection = http.client.HTTPConnection(
-        "127.0.0.1", 80, timeout=10, source_address=(source, 0) if source else None
-    )
+    connection = http.client.HTTPConnection("127.0.0.1", 80, timeout=10, source_address=(source, 0) if source else None)
     try:
         return send(connection, method, path, headers)
     finally:

@@ -54,9 +54,14 @@ class StandIn(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = handle_any
-    do_POST = handle_any
-    do_PUT = handle_any
+    def do_GET(self) -> None:  # BaseHTTPRequestHandler's names
+        self.handle_any()
+
+    def do_POST(self) -> None:
+        self.handle_any()
+
+    def do_PUT(self) -> None:
+        self.handle_any()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -142,7 +147,10 @@ def test_local_setup_sets_only_the_lifecycle_without_credentials(stand_in: tuple
     returncode, output = es_setup(url, ELASTICSEARCH_SECURITY="false", LOGS_RETENTION="3d", LOGS_ROLLOVER_AGE="1d")
     assert returncode == 0, output
     assert {r.user for r in seen} == {None}
-    assert [r.path for r in seen if r.method != "GET"] == ["/_ilm/policy/order-service-logs", "/_index_template/logs-order_service"]
+    assert [r.path for r in seen if r.method != "GET"] == [
+        "/_ilm/policy/order-service-logs",
+        "/_index_template/logs-order_service",
+    ]
 
 
 @pytest.mark.parametrize("retention", ["30 days", "", "d30"])
@@ -157,7 +165,7 @@ def test_a_retention_that_is_no_duration_is_refused_before_any_request(
 
 def test_kibana_gets_the_data_view_and_the_errors_search(stand_in: tuple[str, list[Request]]) -> None:
     url, seen = stand_in
-    env = clean_env(KIBANA_URL=url, KIBANA_USER="elastic", ELASTIC_PASSWORD="elastic-pw")
+    env = clean_env(KIBANA_URL=url, KIBANA_USER="elastic", ELASTIC_PASSWORD=PRODUCTION["ELASTIC_PASSWORD"])
     result = run(["sh", str(KIBANA_SETUP)], env=env)
     assert result.returncode == 0, result.stderr
     assert {r.user for r in seen} == {"elastic:elastic-pw"}

@@ -1,6 +1,7 @@
 """The monitoring files, offline: Prometheus rules and their promtool unit tests, Alertmanager's receivers and
-routing, Grafana provisioning and dashboards. That their metrics exist in the app is tests/contract/test_monitoring_metrics.py;
-that real Prometheus and Alertmanager fire on the running app is tests/observability."""
+routing, Grafana provisioning and dashboards. That their metrics exist in the app is
+tests/contract/test_monitoring_metrics.py; that real Prometheus and Alertmanager fire on the running app, and
+deliver, is tests/observability."""
 
 import re
 import shutil
@@ -15,18 +16,18 @@ from tests.deploy.tools import compose_model, run, system_tool
 from tests.monitoring_files import (
     ALERTMANAGER_CONFIG,
     APP_JOB,
-    SELF_METRIC_JOBS,
     PROMETHEUS_DIR,
     PROMTOOL_TESTS,
     RULE_FILES,
+    SELF_METRIC_JOBS,
     alert_rules,
+    alertmanager_placeholders,
     dashboard_queries,
     dashboards,
     every_query,
     metric_names,
     panels,
     recording_rule_names,
-    alertmanager_placeholders,
     render_alertmanager,
     rules,
     selectors,
@@ -179,14 +180,19 @@ def amtool_route(config: Path, *labels: str) -> str:
 def test_alertmanager_routes_each_severity_to_its_receiver(rendered_alertmanager: Path, severity: str) -> None:
     receiver = {"critical": "critical", "warning": "email"}[severity]
     for alert in ALERT_NAMES:
-        assert amtool_route(rendered_alertmanager, f"alertname={alert}", f"job={APP_JOB}", f"severity={severity}") == receiver
+        assert (
+            amtool_route(rendered_alertmanager, f"alertname={alert}", f"job={APP_JOB}", f"severity={severity}")
+            == receiver
+        )
 
 
 def test_the_watchdog_goes_to_the_heartbeat_receiver_every_minute(rendered_alertmanager: Path) -> None:
     assert amtool_route(rendered_alertmanager, f"alertname={ALWAYS_FIRING}", "job=prometheus", "severity=none") == (
         "heartbeat"
     )
-    route = next(r for r in yaml.safe_load(ALERTMANAGER_CONFIG.read_text())["route"]["routes"] if r["receiver"] == "heartbeat")
+    route = next(
+        r for r in yaml.safe_load(ALERTMANAGER_CONFIG.read_text())["route"]["routes"] if r["receiver"] == "heartbeat"
+    )
     assert route["repeat_interval"] == "1m"
 
 
@@ -226,7 +232,9 @@ def test_secrets_are_files_and_the_rest_comes_from_the_environment() -> None:
         assert {secret["source"] for secret in alertmanager["secrets"]} == secret_files, file
         assert alertmanager_placeholders() <= alertmanager["environment"].keys(), file
         assert alertmanager["entrypoint"][1:4] == [
-            "/etc/alertmanager/render.sh", "/etc/alertmanager/alertmanager.yml", "/tmp/alertmanager.yml"
+            "/etc/alertmanager/render.sh",
+            "/etc/alertmanager/alertmanager.yml",
+            "/tmp/alertmanager.yml",  # noqa: S108  # inside the container, a tmpfs
         ]
 
 
@@ -278,7 +286,9 @@ def test_every_recording_rule_is_used_and_every_recorded_name_defined() -> None:
 
 
 def test_self_metrics_are_read_from_their_own_job_only() -> None:
-    scraped = {job["job_name"] for job in yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())["scrape_configs"]}
+    scraped = {
+        job["job_name"] for job in yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())["scrape_configs"]
+    }
     assert set(SELF_METRIC_JOBS.values()) <= scraped
     for where, expr in every_query():
         for selector in selectors(expr):

@@ -29,12 +29,14 @@ def deploy(
         "migrate_exit": migrate_exit,
         "image": "v2",
         "new_health": new_health,
-        "containers": [{"id": f"old{i}", "image": "v1", "status": "running", "health": ["healthy"]} for i in range(old)],
+        "containers": [
+            {"id": f"old{i}", "image": "v1", "status": "running", "health": ["healthy"]} for i in range(old)
+        ],
         "events": [],
     }
     state_file.write_text(json.dumps(state))
     docker = tmp_path / "docker"
-    docker.write_text(f"#!/bin/sh\nexec {sys.executable} -m tests.deploy.fake_docker \"$@\"\n")
+    docker.write_text(f'#!/bin/sh\nexec {sys.executable} -m tests.deploy.fake_docker "$@"\n')
     docker.chmod(0o755)
     env = clean_env(
         COMPOSE=f"{docker} compose -f docker-compose.yml --env-file .env",
