@@ -220,8 +220,9 @@ deploy-check: deploy-tools ## Validate the Dockerfile, compose files, nginx, log
 	env $(DEPLOY_CHECK_SECRETS) $(RUN_TOOL) docker-compose --profile '*' -f docker-compose.yml --env-file .env config -q
 	env $(DEPLOY_CHECK_SECRETS) $(RUN_TOOL) docker-compose --profile '*' -f infra/docker-compose.yml --env-file infra/.env \
 		config -q
-	@echo "--- compose files against the Compose Specification schema"
+	@echo "--- compose files and the Renovate configuration against their schemas"
 	$(RUN_TOOL) check-jsonschema --builtin-schema vendor.compose-spec $(COMPOSE_FILES)
+	$(RUN_TOOL) check-jsonschema --builtin-schema vendor.renovate renovate.json
 	@echo "--- Dockerfile and shell scripts"
 	$(RUN_TOOL) hadolint Dockerfile
 	$(RUN_TOOL) shellcheck deploy/*.sh infra/*/*.sh

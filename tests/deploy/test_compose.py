@@ -2,6 +2,8 @@
 the two deployments (infra, service) agree with each other and with the nginx, prometheus, filebeat and
 logstash configurations they mount."""
 
+import fnmatch
+import json
 import re
 from typing import Any
 
@@ -378,3 +380,22 @@ def test_the_security_of_elasticsearch_is_on_in_production_only() -> None:
     local = compose_model("infra/docker-compose.local.yml")["services"]["elasticsearch"]["environment"]
     assert production["xpack.security.enabled"] == "true"
     assert local["xpack.security.enabled"] == "false"
+
+
+def test_renovate_allows_the_versions_pinned_today() -> None:
+    """The update rules fit the files: every version pinned now is one Renovate's rules allow."""
+    config = json.loads((ROOT / "renovate.json").read_text())
+    images = {
+        service["image"].rpartition(":")[0]: service["image"].rpartition(":")[2]
+        for file in COMPOSE_FILES
+        for name, service in compose_model(file)["services"].items()
+        if name not in {"app", "migrate"}
+    }
+    images["python"] = re.search(r"ARG PYTHON_IMAGE=python:(\S+)", (ROOT / "Dockerfile").read_text())[1]  # type: ignore[index]
+    for rule in config["packageRules"]:
+        for package in rule["matchPackageNames"]:
+            matched = [tag for image, tag in images.items() if fnmatch.fnmatch(image, package.replace("**", "*"))]
+            assert matched, f"renovate.json names {package}, which no file uses"
+            if "allowedVersions" in rule:
+                allowed = re.compile(rule["allowedVersions"].strip("/"))
+                assert all(allowed.search(tag) for tag in matched), (package, matched)
