@@ -42,6 +42,7 @@ async def _contents(database: str) -> dict[str, tuple[int, str]]:
             digest = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
             query = f'SELECT count(*) AS n, {digest} AS digest FROM "{schema}"."{table}" t'  # noqa: S608  # pg_tables' names
             row = await connection.fetchrow(query)
+            assert row is not None
             contents[f"{schema}.{table}"] = (row["n"], row["digest"])
         return contents
     finally:

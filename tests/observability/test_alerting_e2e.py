@@ -3,9 +3,9 @@ Alertmanager, postgres-exporter and node-exporter, and stand-in receivers (a web
 tests/observability/receivers.py), all on 127.0.0.1 only.
 
 Prometheus runs the project's configuration with its targets and intervals changed (static loopback targets for
-Docker's DNS names, 1 s scrapes, evaluations and alert resends; the nginx job left out: its exporter is no Debian package) and
-the project's rule files unchanged. Alertmanager runs the project's template rendered by its own script, with
-the secret files' paths and the group wait (30 s -> 1 s) changed.
+Docker's DNS names; 1 s scrapes, evaluations and alert resends; the nginx job left out: its exporter is no Debian
+package) and the project's rule files unchanged. Alertmanager runs the project's template rendered by its own
+script, with the secret files' paths and the group wait (30 s -> 1 s) changed.
 
 It proves: Prometheus scrapes the app (`up`), the order metrics move by exactly what the traffic did, every rule
 evaluates without error against the real series, the metrics the rules and dashboards read from Prometheus,
