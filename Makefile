@@ -155,19 +155,15 @@ logs: deploy-env ## Follow the service's logs (SERVICE=app for one service); ENV
 
 # ---- operations (infra/README.md) ----
 
-ifeq ($(ENV),prod)
-DEPLOY_REPLICAS = $${APP_REPLICAS:-$$(sed -n 's/^APP_REPLICAS=//p' .env)}
-else
-DEPLOY_REPLICAS = 1
-endif
-
 .PHONY: deploy
-deploy: deploy-env ## Rolling update: migrate, start new replicas, wait until healthy, remove the old; ENV=prod
-ifneq ($(ENV),prod)
-	$(APP_COMPOSE) build
-endif
-	COMPOSE="$(APP_COMPOSE)" APP_REPLICAS="$(DEPLOY_REPLICAS)" IMAGE_PULL=$(if $(filter prod,$(ENV)),1,0) \
+deploy: deploy-env ## Rolling update (ENV=prod): migrate, start new replicas, wait until healthy, remove the old
+ifeq ($(ENV),prod)
+	COMPOSE="$(APP_COMPOSE)" APP_REPLICAS="$${APP_REPLICAS:-$$(sed -n 's/^APP_REPLICAS=//p' .env)}" IMAGE_PULL=1 \
 		sh deploy/rolling-deploy.sh
+else
+	@# Locally one replica publishes 127.0.0.1:8000, so two cannot run side by side: rebuilt and recreated.
+	$(APP_COMPOSE) up -d --build
+endif
 
 .PHONY: backup
 backup: deploy-env ## Dump the orders database now into the backups volume (pg_dump); ENV=prod
