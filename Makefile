@@ -153,20 +153,50 @@ down: deploy-env ## Stop the service (the infrastructure keeps running); ENV=pro
 logs: deploy-env ## Follow the service's logs (SERVICE=app for one service); ENV=prod
 	$(APP_COMPOSE) logs --follow --tail=200 $(SERVICE)
 
-# The validators: Python ones from the dev dependency group (uv.lock), the rest from Debian.
-DEPLOY_APT_TOOLS := nginx promtool amtool
-DEPLOY_APT_PACKAGES := nginx prometheus prometheus-alertmanager
+# ---- operations (infra/README.md) ----
+
+.PHONY: deploy
+deploy: deploy-env ## Rolling update (ENV=prod): migrate, start new replicas, wait until healthy, remove the old
+ifeq ($(ENV),prod)
+	COMPOSE="$(APP_COMPOSE)" APP_REPLICAS="$${APP_REPLICAS:-$$(sed -n 's/^APP_REPLICAS=//p' .env)}" IMAGE_PULL=1 \
+		sh deploy/rolling-deploy.sh
+else
+	@# Locally one replica publishes 127.0.0.1:8000, so two cannot run side by side: rebuilt and recreated.
+	$(APP_COMPOSE) up -d --build
+endif
+
+.PHONY: backup
+backup: deploy-env ## Dump the orders database now into the backups volume (pg_dump); ENV=prod
+	$(INFRA_COMPOSE) exec backup sh /usr/local/bin/backup.sh dump
+
+.PHONY: backups
+backups: deploy-env ## List the dumps in the backups volume, newest first; ENV=prod
+	$(INFRA_COMPOSE) exec backup sh /usr/local/bin/backup.sh list
+
+.PHONY: restore
+restore: deploy-env ## Restore a dump into a NEW database: make restore FILE=<name>.dump DATABASE=<new name>; ENV=prod
+	@test -n "$(FILE)" -a -n "$(DATABASE)" || { echo 'usage: make restore FILE=<dump from make backups> DATABASE=<new database>'; exit 2; }
+	$(INFRA_COMPOSE) exec backup sh /usr/local/bin/backup.sh restore "/backups/$(notdir $(FILE))" "$(DATABASE)"
+
+.PHONY: db-roles
+db-roles: deploy-env ## (Re)apply the database roles and grants of infra/postgres/roles.sql; ENV=prod
+	$(INFRA_COMPOSE) exec postgres sh /docker-entrypoint-initdb.d/10-roles.sh
+
+# The validators: Python ones from the dev dependency group (uv.lock), the rest from Debian (the exporters for
+# tests/observability).
+DEPLOY_APT_TOOLS := nginx promtool amtool prometheus-postgres-exporter prometheus-node-exporter
+DEPLOY_APT_PACKAGES := nginx prometheus prometheus-alertmanager prometheus-postgres-exporter prometheus-node-exporter
 COMPOSE_FILES := docker-compose.yml docker-compose.local.yml infra/docker-compose.yml infra/docker-compose.local.yml
-# Stand-ins for the production secrets, so that `config` can render the production files. Only ever in the
-# environment of the validating command; tests/deploy checks that each one missing is refused.
-DEPLOY_CHECK_SECRETS := POSTGRES_PASSWORD=deploy-check ELASTIC_PASSWORD=deploy-check \
-	KIBANA_SYSTEM_PASSWORD=deploy-check LOGSTASH_INTERNAL_PASSWORD=deploy-check \
-	KIBANA_ENCRYPTION_KEY=deploy-check-deploy-check-deploy-check GRAFANA_ADMIN_PASSWORD=deploy-check
+# Stand-ins for what production takes from its environment (every name infra/.env.example lists), so that
+# `config` can render the production files. Only ever in the environment of the validating command;
+# tests/deploy checks that each one missing is refused.
+DEPLOY_CHECK_SECRETS := $(shell sed -n 's/^\([A-Z0-9_]*\)=$$/\1=deploy-check-stand-in-value-0123456789/p' infra/.env.example)
 RUN_TOOL := $(UV) run --no-sync
+CHECK_DIR := .deploy-check
 
 .PHONY: deploy-tools
 # The packages' own daemons are not started (policy-rc.d): only their binaries are used.
-deploy-tools: install ## Install the offline validators (nginx, promtool, amtool with apt; the rest with uv)
+deploy-tools: install ## Install the offline validators (nginx, promtool, amtool, exporters with apt; the rest with uv)
 	@missing=""; for tool in $(DEPLOY_APT_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "deploy-tools: installing$$missing (apt: $(DEPLOY_APT_PACKAGES))"; \
@@ -179,32 +209,40 @@ deploy-tools: install ## Install the offline validators (nginx, promtool, amtool
 	fi
 
 .PHONY: deploy-check
-deploy-check: deploy-tools ## Validate the Dockerfile, compose files, nginx, logstash, prometheus rules offline
+deploy-check: deploy-tools ## Validate the Dockerfile, compose files, nginx, logstash, prometheus, alertmanager offline
 	@echo "--- compose files render (docker-compose config -q)"
 	$(RUN_TOOL) docker-compose --profile '*' -f docker-compose.local.yml --env-file .local.env config -q
 	$(RUN_TOOL) docker-compose --profile '*' -f infra/docker-compose.local.yml --env-file infra/.local.env config -q
 	env $(DEPLOY_CHECK_SECRETS) $(RUN_TOOL) docker-compose --profile '*' -f docker-compose.yml --env-file .env config -q
 	env $(DEPLOY_CHECK_SECRETS) $(RUN_TOOL) docker-compose --profile '*' -f infra/docker-compose.yml --env-file infra/.env \
 		config -q
-	@echo "--- compose files against the Compose Specification schema"
+	@echo "--- compose files and the Renovate configuration against their schemas"
 	$(RUN_TOOL) check-jsonschema --builtin-schema vendor.compose-spec $(COMPOSE_FILES)
+	$(RUN_TOOL) check-jsonschema --builtin-schema vendor.renovate renovate.json
 	@echo "--- Dockerfile and shell scripts"
 	$(RUN_TOOL) hadolint Dockerfile
-	$(RUN_TOOL) shellcheck deploy/entrypoint.sh infra/elasticsearch/setup.sh
-	@echo "--- nginx, logstash, prometheus, alertmanager configurations"
-	nginx -t -q -p "$(CURDIR)/infra/nginx/" -c "$(CURDIR)/infra/nginx/nginx.conf"
+	$(RUN_TOOL) shellcheck deploy/*.sh infra/*/*.sh
+	@echo "--- nginx (Debian's 1.22, on the copy it can load: tests/deploy/nginx_compat.py), logstash"
+	@rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)
+	$(RUN_TOOL) python -m tests.deploy.nginx_compat infra/nginx/nginx.conf $(CHECK_DIR)/nginx.conf
+	nginx -t -q -p "$(CURDIR)/$(CHECK_DIR)/" -c "$(CURDIR)/$(CHECK_DIR)/nginx.conf"
 	$(RUN_TOOL) python -m tests.deploy.logstash infra/logstash/pipeline/*.conf
+	@echo "--- prometheus, alertmanager (the template rendered with infra/.local.env's values)"
 	promtool check config infra/prometheus/prometheus.yml
 	promtool check rules infra/prometheus/rules/*.yml
-	amtool check-config infra/alertmanager/alertmanager.yml
+	set -a && . infra/.local.env && set +a && \
+		sh infra/alertmanager/render.sh infra/alertmanager/alertmanager.yml $(CHECK_DIR)/alertmanager.yml
+	amtool check-config $(CHECK_DIR)/alertmanager.yml
 	@echo "--- alert and recording rules: their unit tests (promtool test rules)"
 	promtool test rules infra/prometheus/tests/*.yml
 	@echo "--- YAML"
 	$(RUN_TOOL) yamllint --strict .
-	@echo "--- each validator refuses a broken copy; files agree with each other; the image's entrypoint"
+	@rm -rf $(CHECK_DIR)
+	@echo "--- each validator refuses a broken copy; files agree with each other; the image's entrypoint; roles,"
+	@echo "    backups, rolling deploys and the log setup jobs against the test database and stand-ins"
 	$(RUN_TOOL) pytest tests/deploy -n auto
 
 .PHONY: observability-check
-# Needs PostgreSQL (a test database) and the Debian binaries deploy-tools installs; 127.0.0.1 only, about 80 s.
-observability-check: deploy-tools ## End to end: the app (2 workers), real Prometheus and Alertmanager, the rules; stop -> alert
+# Needs PostgreSQL (a test database) and the Debian binaries deploy-tools installs; 127.0.0.1 only, about 2 min.
+observability-check: deploy-tools ## End to end: the app, real Prometheus, Alertmanager and exporters; alerts delivered to a webhook
 	$(RUN_TOOL) pytest tests/observability

@@ -65,7 +65,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             **inventory.dependencies(catalog_facade=catalog.catalog_facade),
             **ordering.dependencies(catalog_facade=catalog.catalog_facade, reserve_stock=inventory.reserve_stock),
         },
-        plugins=[SQLAlchemyPlugin(config=sqlalchemy_config(settings)), RuntimeMetricsPlugin()],
+        plugins=[
+            SQLAlchemyPlugin(config=sqlalchemy_config(settings)),
+            RuntimeMetricsPlugin(replicas_configured=settings.app_replicas),
+        ],
         middleware=[RequestIdMiddleware, HttpMetricsMiddleware],
         before_send=[add_request_id_header],
         exception_handlers=exception_handlers(),

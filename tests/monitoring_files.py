@@ -1,4 +1,5 @@
-"""The monitoring files (Prometheus rules, Grafana dashboards) and the metric names their PromQL queries.
+"""The monitoring files (Prometheus rules, Grafana dashboards, the Alertmanager template) and the metric names
+their PromQL queries.
 
 PromQL has no parser in Python here and promtool has no parse command, so a small tokenizer finds the metric
 names: identifiers that are not functions, aggregations, keywords, label names (inside `{...}`, or after
@@ -6,26 +7,41 @@ by/without/on/ignoring/group_left/group_right) or durations.
 """
 
 import json
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tests.database import ROOT
+from tests.deploy.tools import env_file_keys
 
 PROMETHEUS_DIR = ROOT / "infra" / "prometheus"
 RULE_FILES = sorted((PROMETHEUS_DIR / "rules").glob("*.yml"))
 PROMTOOL_TESTS = sorted((PROMETHEUS_DIR / "tests").glob("*.yml"))
 DASHBOARD_FILES = sorted((ROOT / "infra" / "grafana" / "dashboards").glob("*.json"))
-ALERTMANAGER_CONFIG = ROOT / "infra" / "alertmanager" / "alertmanager.yml"
+ALERTMANAGER_CONFIG = ROOT / "infra" / "alertmanager" / "alertmanager.yml"  # a template: render_alertmanager()
+ALERTMANAGER_RENDER = ROOT / "infra" / "alertmanager" / "render.sh"
+# The values infra/docker-compose.local.yml renders the template with (production's are the operator's).
+LOCAL_INFRA_ENV = ROOT / "infra" / ".local.env"
 
 APP_JOB = "order-service"
 # Series Prometheus makes itself, for every target or from the rules: not in any /metrics.
 SYNTHETIC_SERIES = {"up", "ALERTS", "ALERTS_FOR_STATE"}
-# Metrics of Prometheus and Alertmanager themselves: queried only from those jobs.
-SELF_METRIC_JOBS = {"prometheus_": "prometheus", "alertmanager_": "alertmanager"}
+# Metrics of Prometheus and Alertmanager themselves, and of the exporters (infra/prometheus/prometheus.yml):
+# queried only from their own job. backup_* comes from the backup job through node-exporter's textfile collector.
+SELF_METRIC_JOBS = {
+    "prometheus_": "prometheus",
+    "alertmanager_": "alertmanager",
+    "pg_": "postgres",
+    "node_": "node",
+    "backup_": "node",
+    "nginx_": "nginx",
+}
 
 AGGREGATIONS = {
     "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
@@ -194,5 +210,24 @@ def every_query() -> list[tuple[str, str]]:
 
 
 def self_metric_job(metric: str) -> str | None:
-    """The job that exports one of Prometheus' or Alertmanager's own metrics, None for other metrics."""
+    """The job that exports one of Prometheus', Alertmanager's or an exporter's metrics, None for the app's."""
     return next((job for prefix, job in SELF_METRIC_JOBS.items() if metric.startswith(prefix)), None)
+
+
+def alertmanager_placeholders() -> set[str]:
+    """The environment variables the Alertmanager template needs."""
+    return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)\}", ALERTMANAGER_CONFIG.read_text()))
+
+
+def render_alertmanager(destination: Path, values: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The template rendered by its own script (as the container's entrypoint does), with infra/.local.env's
+    values unless others are given."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **(values or env_file_keys(LOCAL_INFRA_ENV))}
+    return subprocess.run(
+        ["sh", str(ALERTMANAGER_RENDER), str(ALERTMANAGER_CONFIG), str(destination)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )

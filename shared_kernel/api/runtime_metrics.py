@@ -15,7 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared_kernel.api.health import database_problem
 from shared_kernel.infrastructure.logging import get_logger
-from shared_kernel.infrastructure.metrics import RuntimeSampler, forget_dead_workers, forget_this_worker
+from shared_kernel.infrastructure.metrics import (
+    APP_REPLICAS_CONFIGURED,
+    RuntimeSampler,
+    forget_dead_workers,
+    forget_this_worker,
+)
 
 SAMPLE_INTERVAL_SECONDS = 5.0
 ENGINE_STATE_KEY = "db_engine"  # where advanced-alchemy's plugin keeps the engine (its default)
@@ -26,8 +31,9 @@ _log = get_logger("shared_kernel.runtime_metrics")
 class RuntimeMetricsPlugin(InitPluginProtocol):
     """List it after the SQLAlchemy plugin: lifespans are entered in order and left in reverse."""
 
-    def __init__(self, interval_seconds: float = SAMPLE_INTERVAL_SECONDS) -> None:
+    def __init__(self, interval_seconds: float = SAMPLE_INTERVAL_SECONDS, replicas_configured: int = 1) -> None:
         self.interval_seconds = interval_seconds
+        self.replicas_configured = replicas_configured
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.lifespan.append(self._sampling)
@@ -36,6 +42,7 @@ class RuntimeMetricsPlugin(InitPluginProtocol):
     @contextlib.asynccontextmanager
     async def _sampling(self, app: Litestar) -> AsyncIterator[None]:
         forget_dead_workers()
+        APP_REPLICAS_CONFIGURED.set(self.replicas_configured)
         stop = asyncio.Event()
         task = asyncio.create_task(self._sample_until(stop, app))
         try:

@@ -67,6 +67,11 @@ DB_POOL_MAX = Gauge(
     "Connections the worker's pool may open at most (pool size + max overflow).",
     multiprocess_mode="liveall",
 )
+APP_REPLICAS_CONFIGURED = Gauge(
+    "app_replicas_configured",
+    "Replicas the deployment is configured to run (APP_REPLICAS), as this replica was told.",
+    multiprocess_mode="max",
+)
 WORKER_MEMORY = Gauge(
     "worker_resident_memory_bytes",
     "Resident memory of the worker process.",

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     access_log: bool = True
     debug: bool = False
+    # How many replicas the deployment runs (docker-compose.yml's APP_REPLICAS). Exported as a gauge, so that an
+    # alert sees when fewer answer than were meant to.
+    app_replicas: int = Field(default=1, ge=1)
 
     @field_validator("database_url")
     @classmethod

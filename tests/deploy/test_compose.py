@@ -2,6 +2,8 @@
 the two deployments (infra, service) agree with each other and with the nginx, prometheus, filebeat and
 logstash configurations they mount."""
 
+import fnmatch
+import json
 import re
 from typing import Any
 
@@ -44,7 +46,7 @@ def test_the_production_secrets_are_the_ones_env_example_documents() -> None:
     documented = set(env_file_keys(ENV_EXAMPLE))
     assert required_secrets("infra/docker-compose.yml") == documented
     assert required_secrets("docker-compose.yml") <= documented
-    assert required_secrets("docker-compose.yml") == {"POSTGRES_PASSWORD"}
+    assert required_secrets("docker-compose.yml") == {"DB_OWNER_PASSWORD", "DB_APP_PASSWORD"}
 
 
 PRODUCTION_SECRETS = [(file, name) for file in PRODUCTION_FILES for name in sorted(required_secrets(file))]
@@ -61,9 +63,10 @@ def test_production_refuses_to_start_without_a_secret(file: str, secret: str) ->
 
 @pytest.mark.parametrize("file", PRODUCTION_FILES)
 def test_an_empty_secret_is_refused_too(file: str) -> None:
-    result = compose_config(file, COMPOSE_FILES[file], clean_env(**{**secret_stand_ins(), "POSTGRES_PASSWORD": ""}))
+    secret = sorted(required_secrets(file))[0]
+    result = compose_config(file, COMPOSE_FILES[file], clean_env(**{**secret_stand_ins(), secret: ""}))
     assert result.returncode != 0
-    assert "POSTGRES_PASSWORD" in result.stderr
+    assert secret in result.stderr
 
 
 def test_no_secret_is_committed_in_an_env_file() -> None:
@@ -94,7 +97,7 @@ def test_production_secrets_come_only_from_the_environment(file: str) -> None:
         if SECRET_NAMES.search(key):
             assert re.fullmatch(required, value), f"{service}.{key} = {value!r}"
             checked += 1
-        if match := re.fullmatch(r"[a-z+]+://[^/:@]+:(.+)@[^@]+", value):  # a URL with a password
+        if match := re.fullmatch(r"[a-z+]+://(?:\$\{[^}]+\}|[^/:@]+):(.+)@[^@]+", value):  # a URL with a password
             assert re.fullmatch(required, match[1]), f"{service}.{key} holds a password"
             checked += 1
     assert checked, f"{file} should take secrets from the environment"
@@ -111,20 +114,57 @@ def test_the_service_joins_the_network_the_infra_creates(service_file: str, infr
     assert joined.get("external") is True
     assert not created.get("external")
     assert joined["name"] == created["name"]
-    for name, definition in service["services"].items():
-        assert set(definition["networks"]) == {"infra"}, name
+    networks = {name: set(definition["networks"]) for name, definition in service["services"].items()}
+    assert networks == {
+        "migrate": {"infra"},
+        "app": {"infra"},
+        "filebeat": {"infra", "docker-api"},
+        "docker-socket-proxy": {"docker-api"},  # the Docker API: filebeat's alone, no way out
+    }
+    assert service["networks"]["docker-api"]["internal"] is True
 
 
 @pytest.mark.parametrize(("service_file", "infra_file"), PAIRS.items())
-def test_the_database_url_names_the_infra_postgres(service_file: str, infra_file: str) -> None:
+def test_the_database_url_names_the_infra_postgres_and_its_least_privilege_roles(
+    service_file: str, infra_file: str
+) -> None:
+    """The migrate job connects as the owner role, the replicas as the app role: the roles infra's PostgreSQL
+    creates at its first start (infra/postgres/init-roles.sh, tests/deploy/test_database_roles.py)."""
     service, infra = compose_model(service_file), compose_model(infra_file)
     postgres = infra["services"]["postgres"]["environment"]
-    for name in ("migrate", "app"):
+    for name, role in {"migrate": "DB_OWNER_USER", "app": "DB_APP_USER"}.items():
         url = service["services"][name]["environment"]["DATABASE_URL"]
         match = re.fullmatch(r"postgresql\+asyncpg://([^:@]+)(?::[^@]+)?@([^:/]+):(\d+)/(\w+)", url)
         assert match, url
         user, host, port, database = match.groups()
-        assert (user, host, port, database) == (postgres["POSTGRES_USER"], "postgres", "5432", postgres["POSTGRES_DB"])
+        assert (user, host, port, database) == (postgres[role], "postgres", "5432", postgres["POSTGRES_DB"])
+    assert postgres["POSTGRES_USER"] == "postgres"  # the superuser: no service connects with it
+
+
+@pytest.mark.parametrize("file", ["infra/docker-compose.yml", "infra/docker-compose.local.yml"])
+def test_postgres_creates_the_roles_at_its_first_start(file: str) -> None:
+    postgres = compose_model(file)["services"]["postgres"]
+    mounts = {v["target"]: v["source"] for v in postgres["volumes"]}
+    assert mounts["/docker-entrypoint-initdb.d/10-roles.sh"] == str(ROOT / "infra/postgres/init-roles.sh")
+    init = (ROOT / "infra/postgres/init-roles.sh").read_text()
+    assert mounts[re.search(r"--file (\S+)", init)[1]] == str(ROOT / "infra/postgres/roles.sql")  # type: ignore[index]
+    assert set(re.findall(r"\$\{(\w+)\}", init)) <= postgres["environment"].keys()
+
+
+def test_the_backup_job_dumps_the_service_database_and_reports_to_node_exporter() -> None:
+    services = compose_model("infra/docker-compose.yml")["services"]
+    backup, postgres = services["backup"], services["postgres"]
+    assert backup["image"] == postgres["image"]  # pg_dump of the server's own version
+    assert backup["environment"]["PGDATABASE"] == postgres["environment"]["POSTGRES_DB"]
+    assert backup["environment"]["PGHOST"] == "postgres"
+    assert backup["environment"]["RESTORE_OWNER"] == postgres["environment"]["DB_OWNER_USER"]
+    volumes = {v["target"]: v["source"] for v in backup["volumes"]}
+    assert volumes["/usr/local/bin/backup.sh"] == str(ROOT / "infra/postgres/backup.sh")
+    assert backup["command"] == ["sh", "/usr/local/bin/backup.sh", "schedule"]
+    textfile = next(v for v in services["node-exporter"]["volumes"] if v["target"] == "/textfile")
+    assert textfile["source"] == volumes[backup["environment"]["BACKUP_METRICS_DIR"]]
+    assert "--collector.textfile.directory=/textfile" in services["node-exporter"]["command"]
+    assert volumes[backup["environment"]["BACKUP_DIR"]] == "postgres-backups"
 
 
 def test_migrations_run_before_the_app_starts() -> None:
@@ -133,15 +173,44 @@ def test_migrations_run_before_the_app_starts() -> None:
         assert services["migrate"]["command"] == ["migrate"]
         assert services["migrate"]["image"] == services["app"]["image"]
         assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        # A one-off job: an init process reaps and forwards signals; the image's healthcheck does not apply.
+        assert services["migrate"]["init"] is True
+        assert services["migrate"]["healthcheck"] == {"disable": True}
+
+
+def test_the_replicas_report_the_count_they_are_deployed_with() -> None:
+    app = compose_model("docker-compose.yml")["services"]["app"]
+    assert int(app["environment"]["APP_REPLICAS"]) == app["deploy"]["replicas"]
 
 
 def test_nginx_proxies_to_the_app_service() -> None:
     conf = (ROOT / "infra/nginx/nginx.conf").read_text()
-    match = re.search(r"set \$app_upstream http://([\w-]+):(\d+);", conf)
-    assert match, "nginx.conf should proxy to http://<service>:<port>"
+    match = re.search(r"upstream app \{[^}]*server ([\w-]+):(\d+) resolve;", conf)
+    assert match, "nginx.conf should proxy to the upstream server <service>:<port>, re-resolved"
     assert match[1] in compose_model("docker-compose.yml")["services"]
     assert int(match[2]) == APP_PORT
+    assert conf.count("proxy_pass http://app;") == 2
     assert "location ^~ /metrics" in conf
+
+
+def test_the_nginx_log_exporter_parses_the_lines_nginx_sends_it() -> None:
+    conf = (ROOT / "infra/nginx/nginx.conf").read_text()
+    exporter = yaml.safe_load((ROOT / "infra/nginx/nginxlog-exporter.yml").read_text())
+    (namespace,) = exporter["namespaces"]
+    log_format = re.search(r"log_format metrics ((?:'[^']*'\s*)+);", conf)
+    assert log_format
+    assert "".join(re.findall(r"'([^']*)'", log_format[1])) == namespace["format"]
+    syslog = re.search(r"access_log syslog:server=([\d.]+:\d+),tag=(\w+) metrics;", conf)
+    assert syslog
+    assert namespace["source"]["syslog"]["listen_address"] == f"udp://{syslog[1]}"
+    assert namespace["source"]["syslog"]["tags"] == [syslog[2]]
+    assert namespace["name"] == "nginx"  # metric names nginx_http_...: what the NginxHigh5xxRatio alert reads
+    for file in ("infra/docker-compose.yml", "infra/docker-compose.local.yml"):
+        services = compose_model(file)["services"]
+        assert services["nginx-exporter"]["network_mode"] == "service:nginx"  # nginx's 127.0.0.1
+    prometheus = yaml.safe_load((ROOT / "infra/prometheus/prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
+    assert jobs["nginx"]["static_configs"] == [{"targets": [f"nginx:{exporter['listen']['port']}"]}]
 
 
 def test_prometheus_discovers_the_app_replicas() -> None:
@@ -156,7 +225,7 @@ def test_prometheus_discovers_the_app_replicas() -> None:
     assert targets == ["alertmanager:9093"]
 
 
-def test_filebeat_ships_the_app_logs_to_the_logstash_beats_input() -> None:
+def test_filebeat_ships_the_app_migrate_and_nginx_logs_to_the_logstash_beats_input() -> None:
     filebeat = yaml.safe_load((ROOT / "deploy/filebeat.yml").read_text())
     host, port = filebeat["output.logstash"]["hosts"][0].split(":")
     assert host in compose_model("infra/docker-compose.yml")["services"]
@@ -164,12 +233,42 @@ def test_filebeat_ships_the_app_logs_to_the_logstash_beats_input() -> None:
     provider = filebeat["filebeat.autodiscover"]["providers"][0]
     assert provider["hints.enabled"] is True
     assert provider["hints.default_config"]["enabled"] is False  # only the labelled containers
+    for service_file, infra_file in PAIRS.items():
+        services = compose_model(service_file)["services"]
+        for name in ("app", "migrate"):
+            assert services[name]["labels"]["co.elastic.logs/enabled"] == "true", name
+        assert compose_model(infra_file)["services"]["nginx"]["labels"]["co.elastic.logs/enabled"] == "true"
+        mounts = {volume["target"]: volume for volume in services["filebeat"]["volumes"]}
+        assert mounts["/usr/share/filebeat/filebeat.yml"]["source"] == str(ROOT / "deploy/filebeat.yml")
+        assert mounts["/var/lib/docker/containers"]["read_only"] is True
+
+
+def test_filebeat_uses_filestream_with_the_container_parser() -> None:
+    """The `container` input is deprecated (and off by default in 9.x): filestream reads Docker's JSON files."""
+    provider = yaml.safe_load((ROOT / "deploy/filebeat.yml").read_text())["filebeat.autodiscover"]["providers"][0]
+    config = provider["hints.default_config"]
+    assert config["type"] == "filestream"
+    assert "${data.container.id}" in config["id"]  # filestream inputs need a unique id each
+    assert config["parsers"] == [{"container": {"stream": "all", "format": "docker"}}]
+    assert config["paths"] == ["/var/lib/docker/containers/${data.container.id}/*-json.log"]
+
+
+def test_filebeat_reaches_docker_only_through_the_read_only_socket_proxy() -> None:
+    provider = yaml.safe_load((ROOT / "deploy/filebeat.yml").read_text())["filebeat.autodiscover"]["providers"][0]
+    assert provider["host"] == "${DOCKER_HOST}"
     for file in PAIRS:
         services = compose_model(file)["services"]
-        assert services["app"]["labels"]["co.elastic.logs/enabled"] == "true"
-        assert "co.elastic.logs/enabled" not in services["migrate"].get("labels", {})
-        mounts = {volume["target"]: volume["source"] for volume in services["filebeat"]["volumes"]}
-        assert mounts["/usr/share/filebeat/filebeat.yml"] == str(ROOT / "deploy/filebeat.yml")
+        filebeat, proxy = services["filebeat"], services["docker-socket-proxy"]
+        assert not any("docker.sock" in v["source"] for v in filebeat["volumes"]), file
+        host = filebeat["environment"]["DOCKER_HOST"]
+        assert host == "tcp://docker-socket-proxy:2375"
+        (socket,) = proxy["volumes"]
+        assert (socket["source"], socket["read_only"]) == ("/var/run/docker.sock", True)
+        # What autodiscovery reads, nothing that changes anything.
+        assert proxy["environment"] == {"CONTAINERS": "1", "EVENTS": "1", "INFO": "1", "POST": "0"}
+        for name, service in services.items():
+            if name != "docker-socket-proxy":
+                assert not any("docker.sock" in v["source"] for v in service.get("volumes", [])), name
 
 
 @pytest.mark.parametrize("file", ["infra/docker-compose.yml", "infra/docker-compose.local.yml"])
@@ -193,6 +292,20 @@ def test_local_and_production_run_the_same_image_versions() -> None:
         production_images = {n: s["image"] for n, s in compose_model(production)["services"].items()}
         for name, image in local_images.items():
             assert production_images[name] == image, name
+
+
+def test_each_image_has_one_version_in_every_file() -> None:
+    """Elasticsearch, Logstash, Kibana and Filebeat are one release; every image is pinned once, everywhere."""
+    versions: dict[str, set[str]] = {}
+    for file in COMPOSE_FILES:
+        for name, service in compose_model(file)["services"].items():
+            if name not in {"app", "migrate"}:
+                repository, _, tag = service["image"].rpartition(":")
+                versions.setdefault(repository, set()).add(tag)
+    assert {repository: tags for repository, tags in versions.items() if len(tags) > 1} == {}
+    elastic = {tags.pop() for repository, tags in versions.items() if repository.startswith("docker.elastic.co/")}
+    assert len(elastic) == 1, elastic
+    assert "prom/prometheus" in versions
 
 
 @pytest.mark.parametrize("file", COMPOSE_FILES)
@@ -267,3 +380,22 @@ def test_the_security_of_elasticsearch_is_on_in_production_only() -> None:
     local = compose_model("infra/docker-compose.local.yml")["services"]["elasticsearch"]["environment"]
     assert production["xpack.security.enabled"] == "true"
     assert local["xpack.security.enabled"] == "false"
+
+
+def test_renovate_allows_the_versions_pinned_today() -> None:
+    """The update rules fit the files: every version pinned now is one Renovate's rules allow."""
+    config = json.loads((ROOT / "renovate.json").read_text())
+    images = {
+        service["image"].rpartition(":")[0]: service["image"].rpartition(":")[2]
+        for file in COMPOSE_FILES
+        for name, service in compose_model(file)["services"].items()
+        if name not in {"app", "migrate"}
+    }
+    images["python"] = re.search(r"ARG PYTHON_IMAGE=python:(\S+)", (ROOT / "Dockerfile").read_text())[1]  # type: ignore[index]
+    for rule in config["packageRules"]:
+        for package in rule["matchPackageNames"]:
+            matched = [tag for image, tag in images.items() if fnmatch.fnmatch(image, package.replace("**", "*"))]
+            assert matched, f"renovate.json names {package}, which no file uses"
+            if "allowedVersions" in rule:
+                allowed = re.compile(rule["allowedVersions"].strip("/"))
+                assert all(allowed.search(tag) for tag in matched), (package, matched)

@@ -1,6 +1,7 @@
-"""The monitoring files, offline: Prometheus rules and their promtool unit tests, Alertmanager routing, Grafana
-provisioning and dashboards. That their metrics exist in the app is tests/contract/test_monitoring_metrics.py;
-that real Prometheus and Alertmanager fire on the running app is tests/observability."""
+"""The monitoring files, offline: Prometheus rules and their promtool unit tests, Alertmanager's receivers and
+routing, Grafana provisioning and dashboards. That their metrics exist in the app is
+tests/contract/test_monitoring_metrics.py; that real Prometheus and Alertmanager fire on the running app, and
+deliver, is tests/observability."""
 
 import re
 import shutil
@@ -18,21 +19,25 @@ from tests.monitoring_files import (
     PROMETHEUS_DIR,
     PROMTOOL_TESTS,
     RULE_FILES,
+    SELF_METRIC_JOBS,
     alert_rules,
+    alertmanager_placeholders,
     dashboard_queries,
     dashboards,
     every_query,
     metric_names,
     panels,
     recording_rule_names,
+    render_alertmanager,
     rules,
     selectors,
 )
 
 SEVERITIES = {"warning", "critical"}
+ALWAYS_FIRING = "Watchdog"  # severity none: routed by its name to the heartbeat receiver
 GRAFANA = ROOT / "infra" / "grafana"
 BUILTIN_VARIABLES = {"__rate_interval", "__interval", "__range", "__interval_ms", "__range_s"}
-ALERT_NAMES = sorted({rule["alert"] for rule in alert_rules()})
+ALERT_NAMES = sorted({rule["alert"] for rule in alert_rules()} - {ALWAYS_FIRING})
 
 
 def promtool(*args: str | Path) -> tuple[int, str]:
@@ -51,6 +56,7 @@ def test_the_prometheus_configuration_loads_every_rule_file() -> None:
         "order-service-recording.yml",
         "order-service-alerts.yml",
         "monitoring-alerts.yml",
+        "platform-alerts.yml",
     }
 
 
@@ -112,7 +118,9 @@ def test_a_unit_test_fails_when_an_alert_can_no_longer_fire(tmp_path: Path, aler
     model = yaml.safe_load(path.read_text())
     model["groups"][group]["rules"][index]["expr"] = "vector(1) == 0"
     path.write_text(yaml.safe_dump(model, sort_keys=False))
-    returncode, output = promtool("test", "rules", *sorted((folder / "tests").glob("*.yml")))
+    # The unit tests of that rule file (the others do not load it).
+    tests = [t for t in sorted((folder / "tests").glob("*.yml")) if f"../rules/{file}" in t.read_text()]
+    returncode, output = promtool("test", "rules", *tests)
     assert returncode != 0, f"no unit test sees {alert} fire"
     assert alert.rsplit("-", 1)[0] in output
 
@@ -126,14 +134,14 @@ def promtool_alert_tests() -> list[dict[str, Any]]:
     ]
 
 
-@pytest.mark.parametrize("alert", ALERT_NAMES)
+@pytest.mark.parametrize("alert", [*ALERT_NAMES, ALWAYS_FIRING])
 def test_every_alert_has_unit_tests_that_see_it_fire_and_stay_quiet(alert: str) -> None:
     checks = [check for check in promtool_alert_tests() if check["alertname"] == alert]
     fired = [expected for check in checks for expected in check["exp_alerts"]]
     quiet = [check for check in checks if not check["exp_alerts"]]
     severities = {rule["labels"]["severity"] for rule in alert_rules() if rule["alert"] == alert}
     assert {expected["exp_labels"]["severity"] for expected in fired} == severities
-    assert quiet, f"no unit test shows {alert} staying quiet"
+    assert quiet or alert == ALWAYS_FIRING, f"no unit test shows {alert} staying quiet"
     # Alertmanager groups by and inhibits on `job`: every alert carries it.
     assert all(expected["exp_labels"].get("job") for expected in fired), alert
 
@@ -143,7 +151,7 @@ def test_every_alert_has_unit_tests_that_see_it_fire_and_stay_quiet(alert: str) 
 
 @pytest.mark.parametrize("rule", alert_rules(), ids=lambda rule: f"{rule['alert']}-{rule['labels']['severity']}")
 def test_every_alert_has_a_severity_a_runbook_and_a_dashboard(rule: dict[str, Any]) -> None:
-    assert rule["labels"]["severity"] in SEVERITIES
+    assert rule["labels"]["severity"] in (SEVERITIES if rule["alert"] != ALWAYS_FIRING else {"none"})
     annotations = rule["annotations"]
     for key in ("summary", "description", "runbook"):
         assert annotations.get(key, "").strip(), f"{rule['alert']} lacks {key}"
@@ -153,18 +161,88 @@ def test_every_alert_has_a_severity_a_runbook_and_a_dashboard(rule: dict[str, An
     assert annotations["dashboard"].removeprefix("/d/") in uids
 
 
-def amtool_route(*labels: str) -> str:
-    args = ["config", "routes", "test", "--config.file", str(ALERTMANAGER_CONFIG), *labels]
+@pytest.fixture(scope="module")
+def rendered_alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("alertmanager") / "alertmanager.yml"
+    result = render_alertmanager(path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def amtool_route(config: Path, *labels: str) -> str:
+    args = ["config", "routes", "test", "--config.file", str(config), *labels]
     result = run([system_tool("amtool"), *args])
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
 @pytest.mark.parametrize("severity", sorted(SEVERITIES))
-def test_alertmanager_routes_each_severity_to_its_receiver(severity: str) -> None:
-    receiver = {"critical": "critical", "warning": "default"}[severity]
+def test_alertmanager_routes_each_severity_to_its_receiver(rendered_alertmanager: Path, severity: str) -> None:
+    receiver = {"critical": "critical", "warning": "email"}[severity]
     for alert in ALERT_NAMES:
-        assert amtool_route(f"alertname={alert}", f"job={APP_JOB}", f"severity={severity}") == receiver
+        assert (
+            amtool_route(rendered_alertmanager, f"alertname={alert}", f"job={APP_JOB}", f"severity={severity}")
+            == receiver
+        )
+
+
+def test_the_watchdog_goes_to_the_heartbeat_receiver_every_minute(rendered_alertmanager: Path) -> None:
+    assert amtool_route(rendered_alertmanager, f"alertname={ALWAYS_FIRING}", "job=prometheus", "severity=none") == (
+        "heartbeat"
+    )
+    route = next(
+        r for r in yaml.safe_load(ALERTMANAGER_CONFIG.read_text())["route"]["routes"] if r["receiver"] == "heartbeat"
+    )
+    assert route["repeat_interval"] == "1m"
+
+
+def integrations(receiver: dict[str, Any]) -> list[str]:
+    return [key for key, configs in receiver.items() if key.endswith("_configs") and configs]
+
+
+def test_every_receiver_has_an_integration(rendered_alertmanager: Path) -> None:
+    """An alert routed to a receiver without one reaches nobody, silently: not one such receiver."""
+    config = yaml.safe_load(rendered_alertmanager.read_text())
+    receivers = {receiver["name"]: receiver for receiver in config["receivers"]}
+    routed = {config["route"]["receiver"]} | {route["receiver"] for route in config["route"]["routes"]}
+    assert routed == receivers.keys()
+    for name, receiver in receivers.items():
+        assert integrations(receiver), f"receiver {name} has no integration: its alerts reach nobody"
+    assert integrations(receivers["critical"]) == ["email_configs", "webhook_configs"]
+    assert integrations(receivers["heartbeat"]) == ["webhook_configs"]
+
+
+def test_amtool_alone_lets_a_receiver_without_integration_through(rendered_alertmanager: Path, tmp_path: Path) -> None:
+    """Why the test above exists: a receiver with nothing to send to is valid configuration."""
+    config = yaml.safe_load(rendered_alertmanager.read_text())
+    config["receivers"][0] = {"name": config["receivers"][0]["name"]}
+    assert not integrations(config["receivers"][0])
+    stripped = tmp_path / "alertmanager.yml"
+    stripped.write_text(yaml.safe_dump(config))
+    assert run([system_tool("amtool"), "check-config", str(stripped)]).returncode == 0
+
+
+def test_secrets_are_files_and_the_rest_comes_from_the_environment() -> None:
+    text = ALERTMANAGER_CONFIG.read_text()
+    assert not re.search(r"(?<!_file): *\"?[^$\s\"]*(password|token)", text, re.IGNORECASE)
+    secret_files = set(re.findall(r"/run/secrets/(\w+)", text))
+    assert secret_files == {"smtp_password", "alert_webhook_token", "heartbeat_token"}
+    for file in ("infra/docker-compose.yml", "infra/docker-compose.local.yml"):
+        alertmanager = compose_model(file)["services"]["alertmanager"]
+        assert {secret["source"] for secret in alertmanager["secrets"]} == secret_files, file
+        assert alertmanager_placeholders() <= alertmanager["environment"].keys(), file
+        assert alertmanager["entrypoint"][1:4] == [
+            "/etc/alertmanager/render.sh",
+            "/etc/alertmanager/alertmanager.yml",
+            "/tmp/alertmanager.yml",  # noqa: S108  # inside the container, a tmpfs
+        ]
+
+
+def test_the_template_refuses_to_render_with_a_value_missing(tmp_path: Path) -> None:
+    result = render_alertmanager(tmp_path / "alertmanager.yml", {"SMTP_SMARTHOST": "smtp.example.com:587"})
+    assert result.returncode != 0
+    assert "ALERT_WEBHOOK_URL is not set" in result.stderr
+    assert "SMTP_SMARTHOST" not in result.stderr
 
 
 def test_alertmanager_inhibits_warnings_by_criticals() -> None:
@@ -186,6 +264,7 @@ def test_alertmanager_inhibits_warnings_by_criticals() -> None:
     assert {name for name, found in severities.items() if found == SEVERITIES} == {
         "OrderServiceHighErrorRatio",
         "OrderServiceHighLatency",
+        "HostDiskFilling",
     }
     down = next(rule for rule in alert_rules() if rule["alert"] == "OrderServiceDown")
     assert down["labels"]["job"] == APP_JOB
@@ -207,11 +286,15 @@ def test_every_recording_rule_is_used_and_every_recorded_name_defined() -> None:
 
 
 def test_self_metrics_are_read_from_their_own_job_only() -> None:
+    scraped = {
+        job["job_name"] for job in yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())["scrape_configs"]
+    }
+    assert set(SELF_METRIC_JOBS.values()) <= scraped
     for where, expr in every_query():
         for selector in selectors(expr):
-            if selector.metric.startswith(("prometheus_", "alertmanager_")):
-                job = selector.metric.split("_", 1)[0]
-                assert selector.job == job, f"{where}: {selector.metric} without job={job!r}"
+            for prefix, job in SELF_METRIC_JOBS.items():
+                if selector.metric.startswith(prefix):
+                    assert selector.job == job, f"{where}: {selector.metric} without job={job!r}"
 
 
 # ---- Grafana: provisioning and dashboards ----
