@@ -3,7 +3,8 @@ from uuid import uuid4
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from modules.inventory.infrastructure.repositories import SqlStockRepository, SqlWarehouseRepository
+from modules.inventory.domain.stock import StockLevel
+from modules.inventory.infrastructure.repository import SqlStockRepository, SqlWarehouseRepository
 from shared_kernel.application.pagination import PageRequest
 from shared_kernel.domain.errors import Conflict
 from tests.factories import a_warehouse
@@ -42,7 +43,7 @@ async def test_set_quantity_upserts_and_levels_list_every_warehouse(session_fact
     w1, w2 = await stock_up(session_factory, {product: [3, 0]})
     async with session_factory() as session:
         repository = SqlStockRepository(session)
-        await repository.set_quantity(w1, product, 9)
+        await repository.set_quantity(StockLevel(product, w1, 9))
         await session.commit()
         levels = await repository.levels_of(product)
     assert [(level.warehouse_id, level.quantity) for level in levels] == sorted([(w1, 9), (w2, 0)])
