@@ -21,7 +21,6 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.compiler import SQLCompiler
 
 
 class SqlRow(Protocol):
@@ -37,21 +36,20 @@ async def fetch(session: AsyncSession, statement: Statement, params: Mapping[str
     """Run `statement` with `params` (by bind parameter name) in the session's transaction; its rows, if any."""
     remembered = _driver_of_current_transaction(session)
     if remembered is None:
-        result = cast(CursorResult[Any], await session.execute(statement, dict(params)))
-        rows = [row._mapping for row in result] if result.returns_rows else []
         connection = await session.connection()
+        result = cast(CursorResult[Any], await connection.execute(statement, dict(params)))
+        rows = [row._mapping for row in result] if result.returns_rows else []
         driver = (await connection.get_raw_connection()).driver_connection
         if driver is not None and driver.is_in_transaction():  # asyncpg's word: BEGIN has been sent
             session.info[_DRIVER_KEY] = (session.sync_session.get_transaction(), driver, connection.dialect)
         return rows
     driver, dialect = remembered
-    compiled = _compiled(statement, dialect)
-    values = compiled.construct_params(dict(params))
-    arguments = [values[name] for name in compiled.positiontup or ()]
+    sql, names, constants = _compiled(statement, dialect)
+    arguments = [params[name] if name in params else constants[name] for name in names]
     try:
-        return await driver.fetch(compiled.string, *arguments)
+        return await driver.fetch(sql, *arguments)
     except asyncpg.IntegrityConstraintViolationError as exc:
-        raise IntegrityError(compiled.string, arguments, exc) from exc
+        raise IntegrityError(sql, arguments, exc) from exc
 
 
 def any_of(name: str) -> ColumnElement[Any]:
@@ -77,8 +75,11 @@ def violated_constraint(error: IntegrityError) -> str | None:
 
 
 @lru_cache(maxsize=256)
-def _compiled(statement: Statement, dialect: Dialect) -> SQLCompiler:
-    return statement.compile(dialect=dialect)
+def _compiled(statement: Statement, dialect: Dialect) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """The SQL text, its parameters' names in $1, $2, ... order, and the values of the constants among them."""
+    compiled = statement.compile(dialect=dialect)
+    constants = {name: bind.value for bind, name in compiled.bind_names.items()}
+    return compiled.string, tuple(compiled.positiontup or ()), constants
 
 
 _DRIVER_KEY = "asyncpg_connection_of_transaction"

@@ -82,8 +82,8 @@ class PlaceOrder:
 
     async def _place(self, requested: list[RequestedLine], key: str | None, digest: str) -> Placement:
         async with self._uow:
-            if key and await self._keys.find(key):
-                return await self._replay(key, digest)
+            if key and (previous := await self._keys.find(key)):
+                return await self._replayed(previous, digest)
             products = await self._catalog.get_products([line.product_id for line in requested])
             unknown = [line.product_id for line in requested if line.product_id not in products]
             if unknown:
@@ -106,11 +106,14 @@ class PlaceOrder:
         return Placement(order=order, created=True)
 
     async def _replay(self, key: str, digest: str) -> Placement:
-        """The order placed before with `key`, if this request asks for the same thing."""
         previous = await self._keys.find(key)
         if previous is None:  # the key was taken a moment ago, and keys are never deleted
             msg = f"idempotency key {key!r} vanished"
             raise RuntimeError(msg)
+        return await self._replayed(previous, digest)
+
+    async def _replayed(self, previous: IdempotentRequest, digest: str) -> Placement:
+        """The order placed before with the same key, if this request asks for the same thing."""
         if previous.digest != digest:
             raise IdempotencyKeyReused
         order = await self._orders.get(previous.order_id)
