@@ -18,9 +18,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from prometheus_client import disable_created_metrics
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from modules.catalog import module as catalog
-from modules.inventory import module as inventory
-from modules.ordering import module as ordering
+from modules.registry import MODULES
 from shared_kernel.api.health import HealthController
 from shared_kernel.api.metrics import metrics
 from shared_kernel.api.middleware import (
@@ -37,10 +35,14 @@ from shared_kernel.infrastructure.database_admin import (
     DatabaseServerUnavailable,
     ensure_database,
 )
+from shared_kernel.infrastructure.facades import Facades
 from shared_kernel.infrastructure.logging import configure_logging
 from shared_kernel.infrastructure.settings import Settings, load_settings
 
-MODULES = (catalog, inventory, ordering)
+
+def facades() -> Facades:
+    """What the listed modules publish to each other."""
+    return Facades(module.facade for module in MODULES if module.facade is not None)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings)
     disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series only add noise
     pool_capacity = settings.db_pool_size + settings.db_max_overflow
+    published = facades()
     return Litestar(
         route_handlers=[
             HealthController,
@@ -55,16 +58,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # The modules' endpoints queue fairly for the database (operations endpoints never wait).
             Router(
                 path="/",
-                route_handlers=[h for m in MODULES for h in m.route_handlers],
+                route_handlers=[module.router(published) for module in MODULES],
                 middleware=[DefineMiddleware(FairQueueMiddleware, slots=asyncio.Semaphore(pool_capacity))],
             ),
         ],
-        # The wiring between modules: each gets the published facades it uses, and nothing else.
-        dependencies={
-            **catalog.dependencies(),
-            **inventory.dependencies(catalog_facade=catalog.catalog_facade),
-            **ordering.dependencies(catalog_facade=catalog.catalog_facade, reserve_stock=inventory.reserve_stock),
-        },
         plugins=[
             SQLAlchemyPlugin(config=sqlalchemy_config(settings)),
             RuntimeMetricsPlugin(replicas_configured=settings.app_replicas),
@@ -87,13 +84,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
 async def seed(settings: Settings) -> None:
     """Fill an empty database with a demo catalog a newcomer can browse (idempotent)."""
     engine = create_async_engine(str(settings.database_url))
+    published, summaries = facades(), []
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
-            product_ids = await catalog.seed_demo_products(session)
-            warehouses = await inventory.seed_demo_stock(session, product_ids)
+            for module in MODULES:
+                if module.seed is not None:
+                    summaries.append(f"{module.name}: {await module.seed(session, published)}")
     finally:
         await engine.dispose()
-    print(f"catalog: {len(product_ids)} products; inventory: {warehouses} warehouses")  # noqa: T201
+    print("; ".join(summaries))  # noqa: T201
 
 
 def cli(argv: list[str]) -> int:

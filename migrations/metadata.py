@@ -1,9 +1,15 @@
-"""Every module's tables, for autogenerate and the drift test. Each module owns one schema."""
+"""Every listed module's tables, for autogenerate and the drift test. Each module owns one schema."""
+
+from collections.abc import Iterable
 
 from sqlalchemy import MetaData
 
-from modules.catalog.infrastructure.tables import metadata as catalog
-from modules.inventory.infrastructure.tables import metadata as inventory
-from modules.ordering.infrastructure.tables import metadata as ordering
+from modules.registry import MODULES
+from shared_kernel.api.module_definition import ModuleDefinition
 
-target_metadata: list[MetaData] = [catalog, inventory, ordering]
+
+def metadata_of(modules: Iterable[ModuleDefinition]) -> list[MetaData]:
+    return [module.metadata for module in modules]
+
+
+target_metadata: list[MetaData] = metadata_of(MODULES)

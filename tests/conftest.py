@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
 from shared_kernel.infrastructure.settings import Settings
-from tests.database import TRUNCATE_ALL, create_database, database_url, drop_database, migrate
+from tests.database import create_database, database_url, drop_database, migrate, truncate_all
 
 
 @pytest.fixture(scope="session")
@@ -69,4 +69,4 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def clean_database(engine: AsyncEngine) -> None:
     """Every integration and api test starts from empty tables."""
     async with engine.begin() as connection:
-        await connection.execute(text(TRUNCATE_ALL))
+        await connection.execute(text(truncate_all()))

@@ -2,11 +2,15 @@
 
 import asyncio
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import asyncpg
 from alembic import command
 from alembic.config import Config
+
+from modules.registry import MODULES
+from shared_kernel.api.module_definition import ModuleDefinition
 
 ROOT = Path(__file__).resolve().parent.parent
 # The server the tests use; they create and drop their own databases on it.
@@ -49,14 +53,7 @@ def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-TRUNCATE_ALL = """
-DO $$
-DECLARE tables text;
-BEGIN
-    SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') INTO tables
-    FROM pg_tables WHERE schemaname IN ('catalog', 'inventory', 'ordering');
-    IF tables IS NOT NULL THEN
-        EXECUTE 'TRUNCATE ' || tables || ' CASCADE';
-    END IF;
-END $$;
-"""
+def truncate_all(modules: Iterable[ModuleDefinition] = MODULES) -> str:
+    """One statement emptying every table of the listed modules."""
+    tables = [f'"{table.schema}"."{table.name}"' for module in modules for table in module.metadata.sorted_tables]
+    return f"TRUNCATE {', '.join(tables)} CASCADE"

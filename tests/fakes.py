@@ -1,28 +1,61 @@
 """In-memory fakes of the ports: use-case tests become one-liners with no I/O."""
 
 import copy
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
 from modules.catalog.domain.product import Product
 from modules.catalog.facade import ProductInfo
-from modules.inventory.domain.allocation import Allocation, StockLevel
+from modules.inventory.domain.stock import OrderAllocations, Stock, StockLevel
 from modules.inventory.domain.warehouse import Warehouse
-from modules.ordering.application.ports import DuplicateIdempotencyKey
+from modules.ordering.application.ports import DuplicateIdempotencyKey, IdempotentRequest
 from modules.ordering.domain.order import Order
+from shared_kernel.application.events import EventBus, TransactionEvents
 from shared_kernel.application.pagination import Page, PageRequest
 from shared_kernel.domain.errors import Conflict
+from shared_kernel.domain.events import DomainEvent, RecordsEvents
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+class RecordingBus(EventBus):
+    """Keeps every published event, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.published: list[DomainEvent] = []
+
+    def publish(self, events: Iterable[DomainEvent]) -> None:
+        self.published.extend(events)
 
 
 class FakeUnitOfWork:
-    """Records commits and rollbacks instead of talking to a database."""
+    """Records commits, rollbacks and published events instead of talking to a database."""
 
     def __init__(self) -> None:
         self.commits = 0
         self.rollbacks = 0
         self._committed_in_block = False
+        self.bus = RecordingBus()
+        self._events = TransactionEvents(self.bus)
+
+    @property
+    def published(self) -> list[DomainEvent]:
+        return self.bus.published
 
     async def __aenter__(self) -> Self:
         self._committed_in_block = False
@@ -36,10 +69,15 @@ class FakeUnitOfWork:
     ) -> None:
         if not self._committed_in_block:
             self.rollbacks += 1
+        self._events.ended(exc)
+
+    def collect(self, aggregate: RecordsEvents) -> None:
+        self._events.collect(aggregate)
 
     async def commit(self) -> None:
         self.commits += 1
         self._committed_in_block = True
+        self._events.committed()
 
 
 class InMemoryProductRepository:
@@ -65,6 +103,9 @@ class InMemoryProductRepository:
             ProductInfo(id=p.id, name=p.name, price=p.price) for pid in product_ids if (p := self.products.get(pid))
         ]
 
+    async def ids(self, *, limit: int) -> list[UUID]:
+        return [p.id for p in sorted(self.products.values(), key=lambda p: (p.created_at, p.id))][:limit]
+
 
 class FakeCatalog:
     """CatalogFacade over a fixed set of products."""
@@ -74,6 +115,9 @@ class FakeCatalog:
 
     async def get_products(self, product_ids: Collection[UUID]) -> dict[UUID, ProductInfo]:
         return {pid: self.products[pid] for pid in product_ids if pid in self.products}
+
+    async def product_ids(self, *, limit: int) -> list[UUID]:
+        return list(self.products)[:limit]
 
 
 class InMemoryWarehouseRepository:
@@ -95,15 +139,14 @@ class InMemoryWarehouseRepository:
 
 
 class InMemoryStockRepository:
-    """Stock levels and allocations in dicts; no locking is needed without concurrency."""
+    """Stock levels and reservations in dicts; no locking is needed without concurrency."""
 
     def __init__(self) -> None:
         self.quantities: dict[tuple[UUID, UUID], int] = {}  # (product, warehouse) -> quantity
-        self.allocations: dict[UUID, list[Allocation]] = {}
-        self.released: set[UUID] = set()
+        self.reservations: dict[UUID, OrderAllocations] = {}
 
-    async def set_quantity(self, warehouse_id: UUID, product_id: UUID, quantity: int) -> None:
-        self.quantities[(product_id, warehouse_id)] = quantity
+    async def set_quantity(self, level: StockLevel) -> None:
+        self.quantities[(level.product_id, level.warehouse_id)] = level.quantity
 
     async def levels_of(self, product_id: UUID) -> list[StockLevel]:
         return sorted(
@@ -111,50 +154,51 @@ class InMemoryStockRepository:
             key=lambda s: s.warehouse_id,
         )
 
-    async def lock_levels(self, product_ids: Collection[UUID]) -> list[StockLevel]:
-        return [StockLevel(p, w, q) for (p, w), q in sorted(self.quantities.items()) if p in product_ids and q > 0]
+    async def lock(self, product_ids: Collection[UUID], *, including_empty: bool = False) -> Stock:
+        return Stock.of(
+            StockLevel(p, w, q)
+            for (p, w), q in sorted(self.quantities.items())
+            if p in product_ids and (including_empty or q > 0)
+        )
 
-    async def take(self, order_ref: UUID, plan: Sequence[Allocation]) -> None:
-        for allocation in plan:
-            key = (allocation.product_id, allocation.warehouse_id)
-            assert self.quantities[key] >= allocation.quantity, "would go negative"
-            self.quantities[key] -= allocation.quantity
-        self.allocations.setdefault(order_ref, []).extend(plan)
+    async def add_reservation(self, stock: Stock, reservation: OrderAllocations) -> None:
+        self._store(stock)
+        self.reservations[reservation.order_ref] = copy.deepcopy(reservation)
 
-    async def give_back(self, order_ref: UUID) -> list[Allocation]:
-        if order_ref in self.released:
-            return []
-        self.released.add(order_ref)
-        plan = self.allocations.get(order_ref, [])
-        for allocation in plan:
-            self.quantities[(allocation.product_id, allocation.warehouse_id)] += allocation.quantity
-        return list(plan)
+    async def reservation_of(self, order_ref: UUID) -> OrderAllocations | None:
+        return copy.deepcopy(self.reservations.get(order_ref))
+
+    async def save_release(self, stock: Stock, reservation: OrderAllocations) -> None:
+        self._store(stock)
+        self.reservations[reservation.order_ref] = copy.deepcopy(reservation)
+
+    def _store(self, stock: Stock) -> None:
+        for level in stock.changed_levels():
+            assert level.quantity >= 0, "would go negative"
+            self.quantities[(level.product_id, level.warehouse_id)] = level.quantity
+
+
+def _stored(order: Order) -> Order:
+    """A copy as a database would hold it: no pending events."""
+    stored = copy.deepcopy(order)
+    stored.events.clear()
+    return stored
 
 
 class InMemoryOrderRepository:
     def __init__(self) -> None:
         self.orders: dict[UUID, Order] = {}
-        self.keys: dict[str, tuple[UUID, str]] = {}
 
-    async def add(self, order: Order, *, idempotency_key: str | None, request_digest: str | None) -> None:
-        if idempotency_key is not None:
-            if idempotency_key in self.keys:
-                raise DuplicateIdempotencyKey
-            self.keys[idempotency_key] = (order.id, request_digest or "")
-        self.orders[order.id] = copy.deepcopy(order)
+    async def add(self, order: Order) -> None:
+        self.orders[order.id] = _stored(order)
 
     async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
         order = self.orders.get(order_id)
         return copy.deepcopy(order) if order else None
 
-    async def find_by_idempotency_key(self, key: str) -> tuple[Order, str] | None:
-        if key not in self.keys:
-            return None
-        order_id, digest = self.keys[key]
-        return copy.deepcopy(self.orders[order_id]), digest
-
     async def save_status(self, order: Order) -> None:
         self.orders[order.id].status = order.status
+        self.orders[order.id].cancelled_at = order.cancelled_at
 
     async def list_page(self, page: PageRequest) -> Page[Order]:
         ordered = sorted(self.orders.values(), key=lambda o: (o.created_at, o.id), reverse=True)
@@ -162,17 +206,14 @@ class InMemoryOrderRepository:
         return Page(items=items, total=len(ordered), limit=page.limit, offset=page.offset)
 
 
-class RecordingOrderEvents:
+class InMemoryIdempotencyKeys:
     def __init__(self) -> None:
-        self.placed_orders: list[Order] = []
-        self.refusals: list[str] = []
-        self.cancelled_orders: list[Order] = []
+        self.requests: dict[str, IdempotentRequest] = {}
 
-    def placed(self, order: Order) -> None:
-        self.placed_orders.append(order)
+    async def find(self, key: str) -> IdempotentRequest | None:
+        return self.requests.get(key)
 
-    def refused(self, reason: str) -> None:
-        self.refusals.append(reason)
-
-    def cancelled(self, order: Order) -> None:
-        self.cancelled_orders.append(order)
+    async def add(self, request: IdempotentRequest) -> None:
+        if request.key in self.requests:
+            raise DuplicateIdempotencyKey
+        self.requests[request.key] = request

@@ -20,3 +20,7 @@ class CatalogFacade(Protocol):
     async def get_products(self, product_ids: Collection[UUID]) -> dict[UUID, ProductInfo]:
         """The products that exist among `product_ids`; absent ids are simply missing from the result."""
         ...
+
+    async def product_ids(self, *, limit: int) -> list[UUID]:
+        """The ids of the oldest products, at most `limit` of them (inventory's demo seed stocks these)."""
+        ...

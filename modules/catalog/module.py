@@ -1,32 +1,42 @@
-"""Catalog wiring: builds use cases and the published facade over the request's session."""
+"""Catalog wiring: its routes and use cases, its published facade, its demo seed."""
 
 from decimal import Decimal
-from uuid import UUID
 
-from litestar.di import NamedDependency, Provide
-from litestar.types import ControllerRouterHandler
+from litestar import Router
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from modules.catalog.api.controller import ProductController
 from modules.catalog.application.facade import CatalogFacadeService
-from modules.catalog.application.use_cases import CreateProduct, GetProduct, ListProducts, NewProduct, UpdateProduct
+from modules.catalog.application.use_cases import (
+    CreateProduct,
+    CreateProductCommand,
+    GetProduct,
+    ListProducts,
+    UpdateProduct,
+)
 from modules.catalog.facade import CatalogFacade
 from modules.catalog.infrastructure.repository import SqlProductRepository
+from modules.catalog.infrastructure.tables import metadata
+from shared_kernel.api.module_definition import ModuleDefinition, provide
 from shared_kernel.application.pagination import PageRequest
+from shared_kernel.infrastructure.clock import SystemClock
+from shared_kernel.infrastructure.facades import Facades, PublishedFacade
 from shared_kernel.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
+
+_clock = SystemClock()
 
 
 def catalog_facade(session: AsyncSession) -> CatalogFacade:
-    """Catalog's published facade over a session; the composition root hands it to the modules that use it."""
     return CatalogFacadeService(SqlProductRepository(session))
 
 
 def provide_create_product(db_session: NamedDependency[AsyncSession]) -> CreateProduct:
-    return CreateProduct(SqlAlchemyUnitOfWork(db_session), SqlProductRepository(db_session))
+    return CreateProduct(SqlAlchemyUnitOfWork(db_session), SqlProductRepository(db_session), _clock)
 
 
 def provide_update_product(db_session: NamedDependency[AsyncSession]) -> UpdateProduct:
-    return UpdateProduct(SqlAlchemyUnitOfWork(db_session), SqlProductRepository(db_session))
+    return UpdateProduct(SqlAlchemyUnitOfWork(db_session), SqlProductRepository(db_session), _clock)
 
 
 def provide_get_product(db_session: NamedDependency[AsyncSession]) -> GetProduct:
@@ -37,16 +47,17 @@ def provide_list_products(db_session: NamedDependency[AsyncSession]) -> ListProd
     return ListProducts(SqlProductRepository(db_session))
 
 
-route_handlers: list[ControllerRouterHandler] = [ProductController]
-
-
-def dependencies() -> dict[str, Provide]:
-    return {
-        "create_product": Provide(provide_create_product, sync_to_thread=False),
-        "update_product": Provide(provide_update_product, sync_to_thread=False),
-        "get_product": Provide(provide_get_product, sync_to_thread=False),
-        "list_products": Provide(provide_list_products, sync_to_thread=False),
-    }
+def router(_facades: Facades) -> Router:
+    return Router(
+        path="/",
+        route_handlers=[ProductController],
+        dependencies={
+            "create_product": provide(provide_create_product),
+            "update_product": provide(provide_update_product),
+            "get_product": provide(provide_get_product),
+            "list_products": provide(provide_list_products),
+        },
+    )
 
 
 DEMO_PRODUCTS = [
@@ -61,14 +72,21 @@ DEMO_PRODUCTS = [
 ]
 
 
-async def seed_demo_products(session: AsyncSession) -> list[UUID]:
-    """Create the demo catalog unless products exist already; return the ids of every product."""
+async def seed(session: AsyncSession, _facades: Facades) -> str:
+    """Create the demo catalog unless products exist already."""
     products = SqlProductRepository(session)
-    existing = await products.list_page(PageRequest(limit=100))
-    if existing.total:
-        return [p.id for p in existing.items]
-    create = CreateProduct(SqlAlchemyUnitOfWork(session), products)
-    return [
-        (await create(NewProduct(name=name, description=description, price=Decimal(price)))).id
-        for name, description, price in DEMO_PRODUCTS
-    ]
+    existing = await products.list_page(PageRequest(limit=1))
+    if not existing.total:
+        create = CreateProduct(SqlAlchemyUnitOfWork(session), products, _clock)
+        for name, description, price in DEMO_PRODUCTS:
+            await create(CreateProductCommand(name=name, description=description, price=Decimal(price)))
+    return f"{existing.total or len(DEMO_PRODUCTS)} products"
+
+
+module = ModuleDefinition(
+    name="catalog",
+    metadata=metadata,
+    router=router,
+    facade=PublishedFacade(CatalogFacade, catalog_facade),
+    seed=seed,
+)

@@ -9,7 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 
-class ReserveStock(Protocol):
+class InventoryFacade(Protocol):
     async def reserve(self, order_ref: UUID, quantities: Mapping[UUID, int]) -> dict[UUID, int]:
         """Take stock for `order_ref`: per product, the requested quantity if all warehouses together hold
         enough, else everything they hold (possibly 0). Returns the quantity reserved per requested product."""

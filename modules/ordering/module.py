@@ -1,20 +1,23 @@
-"""Ordering wiring: use cases over the request's session and the catalog and inventory facades."""
+"""Ordering wiring: its routes and use cases over the catalog's and inventory's facades."""
 
-from litestar.di import NamedDependency, Provide
-from litestar.types import ControllerRouterHandler
+from litestar import Router
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from modules.catalog.facade import CatalogFacade
-from modules.inventory.facade import ReserveStock
+from modules.inventory.facade import InventoryFacade
 from modules.ordering.api.controller import OrderController
-from modules.ordering.application.place_order import PlaceOrder
-from modules.ordering.application.use_cases import CancelOrder, GetOrder, ListOrders
-from modules.ordering.infrastructure.events import MetricsAndLogOrderEvents
-from modules.ordering.infrastructure.repository import SqlOrderRepository
-from shared_kernel.infrastructure.database import FacadeFactory
+from modules.ordering.application.use_cases import CancelOrder, GetOrder, ListOrders, PlaceOrder
+from modules.ordering.infrastructure.repository import SqlIdempotencyKeys, SqlOrderRepository
+from modules.ordering.infrastructure.tables import metadata
+from modules.ordering.infrastructure.telemetry import telemetry
+from shared_kernel.api.module_definition import ModuleDefinition, provide
+from shared_kernel.infrastructure.clock import SystemClock
+from shared_kernel.infrastructure.facades import Facades
 from shared_kernel.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 
-_events = MetricsAndLogOrderEvents()
+_clock = SystemClock()
+_events = telemetry()
 
 
 def provide_get_order(db_session: NamedDependency[AsyncSession]) -> GetOrder:
@@ -25,36 +28,37 @@ def provide_list_orders(db_session: NamedDependency[AsyncSession]) -> ListOrders
     return ListOrders(SqlOrderRepository(db_session))
 
 
-route_handlers: list[ControllerRouterHandler] = [OrderController]
-
-
-def dependencies(
-    *,
-    catalog_facade: FacadeFactory[CatalogFacade],
-    reserve_stock: FacadeFactory[ReserveStock],
-) -> dict[str, Provide]:
-    """Providers for ordering's use cases, given the facades they use (wired by the composition root)."""
+def router(facades: Facades) -> Router:
+    catalog_facade, inventory_facade = facades.of(CatalogFacade), facades.of(InventoryFacade)
 
     def provide_place_order(db_session: NamedDependency[AsyncSession]) -> PlaceOrder:
         return PlaceOrder(
-            SqlAlchemyUnitOfWork(db_session),
+            SqlAlchemyUnitOfWork(db_session, _events),
             SqlOrderRepository(db_session),
+            SqlIdempotencyKeys(db_session),
             catalog_facade(db_session),
-            reserve_stock(db_session),
-            _events,
+            inventory_facade(db_session),
+            clock=_clock,
         )
 
     def provide_cancel_order(db_session: NamedDependency[AsyncSession]) -> CancelOrder:
         return CancelOrder(
-            SqlAlchemyUnitOfWork(db_session),
+            SqlAlchemyUnitOfWork(db_session, _events),
             SqlOrderRepository(db_session),
-            reserve_stock(db_session),
-            _events,
+            inventory_facade(db_session),
+            _clock,
         )
 
-    return {
-        "place_order": Provide(provide_place_order, sync_to_thread=False),
-        "cancel_order": Provide(provide_cancel_order, sync_to_thread=False),
-        "get_order": Provide(provide_get_order, sync_to_thread=False),
-        "list_orders": Provide(provide_list_orders, sync_to_thread=False),
-    }
+    return Router(
+        path="/",
+        route_handlers=[OrderController],
+        dependencies={
+            "place_order": provide(provide_place_order),
+            "cancel_order": provide(provide_cancel_order),
+            "get_order": provide(provide_get_order),
+            "list_orders": provide(provide_list_orders),
+        },
+    )
+
+
+module = ModuleDefinition(name="ordering", metadata=metadata, router=router)

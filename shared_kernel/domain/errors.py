@@ -1,10 +1,14 @@
 """Domain error hierarchy. The HTTP edge maps each class to one status code in one place."""
 
+from shared_kernel.domain.events import DomainEvent
+
 
 class DomainError(Exception):
     """Base of every error a use case raises on purpose."""
 
     title = "Domain error"
+    # A refusal worth telling the world about (e.g. OrderRefused): published after the rollback.
+    event: DomainEvent | None = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)

@@ -5,10 +5,14 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared_kernel.application.events import EventBus, TransactionEvents
+from shared_kernel.domain.events import RecordsEvents
+
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, bus: EventBus | None = None) -> None:
         self._session = session
+        self._events = TransactionEvents(bus or EventBus())
 
     async def __aenter__(self) -> Self:
         return self
@@ -22,6 +26,11 @@ class SqlAlchemyUnitOfWork:
         # After a successful commit there is nothing to roll back (and no need to cross into SQLAlchemy's greenlet).
         if self._session.in_transaction():
             await self._session.rollback()
+        self._events.ended(exc)
+
+    def collect(self, aggregate: RecordsEvents) -> None:
+        self._events.collect(aggregate)
 
     async def commit(self) -> None:
         await self._session.commit()
+        self._events.committed()

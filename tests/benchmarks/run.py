@@ -111,7 +111,8 @@ async def reset(url: str) -> None:
     connection = await asyncpg.connect(url)
     try:
         await connection.execute(
-            "TRUNCATE ordering.orders, ordering.order_lines, ordering.order_out_of_stock, inventory.allocations",
+            "TRUNCATE ordering.orders, ordering.order_lines, ordering.order_out_of_stock, inventory.allocations "
+            "CASCADE",
         )
         await connection.execute("UPDATE inventory.stock SET quantity = $1 WHERE quantity <> $1", INITIAL_STOCK)
         await connection.execute("VACUUM ANALYZE inventory.stock")

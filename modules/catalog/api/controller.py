@@ -9,11 +9,11 @@ from litestar.params import FromPath, JSONBody
 from modules.catalog.api.schemas import CreateProductBody, PatchProductBody, ProductOut, ProductPage
 from modules.catalog.application.use_cases import (
     CreateProduct,
+    CreateProductCommand,
     GetProduct,
     ListProducts,
-    NewProduct,
-    ProductChanges,
     UpdateProduct,
+    UpdateProductCommand,
 )
 from shared_kernel.api.pagination import page_request
 from shared_kernel.api.problems import problem_responses
@@ -31,7 +31,9 @@ class ProductController(Controller):
         data: JSONBody[CreateProductBody],
         create_product: NamedDependency[CreateProduct],
     ) -> Response[ProductOut]:
-        product = await create_product(NewProduct(name=data.name, description=data.description, price=data.price))
+        product = await create_product(
+            CreateProductCommand(name=data.name, description=data.description, price=data.price),
+        )
         return Response(
             ProductOut.of(product),
             status_code=201,
@@ -61,5 +63,5 @@ class ProductController(Controller):
         data: JSONBody[PatchProductBody],
         update_product: NamedDependency[UpdateProduct],
     ) -> ProductOut:
-        changes = ProductChanges(name=data.name, description=data.description, price=data.price)
-        return ProductOut.of(await update_product(product_id, changes))
+        command = UpdateProductCommand(product_id, name=data.name, description=data.description, price=data.price)
+        return ProductOut.of(await update_product(command))

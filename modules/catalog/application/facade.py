@@ -13,3 +13,6 @@ class CatalogFacadeService:
 
     async def get_products(self, product_ids: Collection[UUID]) -> dict[UUID, ProductInfo]:
         return {info.id: info for info in await self._products.infos(product_ids)}
+
+    async def product_ids(self, *, limit: int) -> list[UUID]:
+        return await self._products.ids(limit=limit)

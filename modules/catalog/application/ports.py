@@ -21,3 +21,7 @@ class ProductRepository(Protocol):
     async def infos(self, product_ids: Collection[UUID]) -> list[ProductInfo]:
         """Name and price of the existing products among `product_ids` (a narrow read for other modules)."""
         ...
+
+    async def ids(self, *, limit: int) -> list[UUID]:
+        """The ids of the oldest products, at most `limit`."""
+        ...

@@ -1,29 +1,44 @@
-"""ProductRepository over the request's AsyncSession, with Core statements (no ORM identity map)."""
+"""ProductRepository: SQLAlchemy Core statements over catalog's tables, run with `fetch`."""
 
 from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from modules.catalog.domain.product import Product
 from modules.catalog.facade import ProductInfo
 from modules.catalog.infrastructure.tables import products
 from shared_kernel.application.pagination import Page, PageRequest
-from shared_kernel.infrastructure.database import execute_sql
+from shared_kernel.infrastructure.sql import SqlRow, any_of, fetch, page_of
 
-_INFOS = "SELECT id, name, price FROM catalog.products WHERE id = ANY($1::uuid[])"
+_ADD = insert(products)
+_GET = select(products).where(products.c.id == bindparam("id"))
+_SAVE = (
+    update(products)
+    .where(products.c.id == bindparam("product_id"))
+    .values(
+        name=bindparam("new_name"),
+        description=bindparam("new_description"),
+        price=bindparam("new_price"),
+        updated_at=bindparam("new_updated_at"),
+    )
+)
+_COUNT = select(func.count().label("total")).select_from(products)
+_PAGE = page_of(select(products).order_by(products.c.created_at.desc(), products.c.id.desc()))
+_INFOS = select(products.c.id, products.c.name, products.c.price).where(products.c.id == any_of("ids"))
+_IDS = select(products.c.id).order_by(products.c.created_at, products.c.id).limit(bindparam("limit"))
 
 
-def _to_product(row: Any) -> Product:
+def _to_product(row: SqlRow) -> Product:
     return Product(
-        id=row.id,
-        name=row.name,
-        description=row.description,
-        price=row.price,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        id=row["id"],
+        name=row["name"],
+        description=row["description"],
+        price=row["price"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -43,26 +58,30 @@ class SqlProductRepository:
         self._session = session
 
     async def add(self, product: Product) -> None:
-        await self._session.execute(insert(products).values(_values(product)))
+        await fetch(self._session, _ADD, _values(product))
 
     async def get(self, product_id: UUID) -> Product | None:
-        row = (await self._session.execute(select(products).where(products.c.id == product_id))).one_or_none()
-        return None if row is None else _to_product(row)
+        rows = await fetch(self._session, _GET, {"id": product_id})
+        return _to_product(rows[0]) if rows else None
 
     async def save(self, product: Product) -> None:
-        await self._session.execute(update(products).where(products.c.id == product.id).values(_values(product)))
+        changes = {
+            "product_id": product.id,
+            "new_name": product.name,
+            "new_description": product.description,
+            "new_price": product.price,
+            "new_updated_at": product.updated_at,
+        }
+        await fetch(self._session, _SAVE, changes)
 
     async def list_page(self, page: PageRequest) -> Page[Product]:
-        total = (await self._session.execute(select(func.count()).select_from(products))).scalar_one()
-        rows = await self._session.execute(
-            select(products)
-            .order_by(products.c.created_at.desc(), products.c.id.desc())
-            .limit(page.limit)
-            .offset(page.offset),
-        )
+        total = (await fetch(self._session, _COUNT, {}))[0]["total"]
+        rows = await fetch(self._session, _PAGE, {"limit": page.limit, "offset": page.offset})
         return Page(items=[_to_product(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
     async def infos(self, product_ids: Collection[UUID]) -> list[ProductInfo]:
-        # On the order-placement hot path: hand-written SQL (see execute_sql).
-        rows = await execute_sql(self._session, _INFOS, list(product_ids))
+        rows = await fetch(self._session, _INFOS, {"ids": list(product_ids)})
         return [ProductInfo(id=r["id"], name=r["name"], price=r["price"]) for r in rows]
+
+    async def ids(self, *, limit: int) -> list[UUID]:
+        return [r["id"] for r in await fetch(self._session, _IDS, {"limit": limit})]

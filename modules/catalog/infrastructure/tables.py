@@ -2,6 +2,7 @@
 
 from sqlalchemy import CheckConstraint, Column, DateTime, Index, Numeric, String, Table, Uuid
 
+from modules.catalog.domain.product import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from shared_kernel.infrastructure.database import schema_metadata
 
 metadata = schema_metadata("catalog")
@@ -10,8 +11,8 @@ products = Table(
     "products",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("description", String(5000), nullable=False, server_default=""),
+    Column("name", String(NAME_MAX_LENGTH), nullable=False),
+    Column("description", String(DESCRIPTION_MAX_LENGTH), nullable=False, server_default=""),
     Column("price", Numeric(12, 2), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

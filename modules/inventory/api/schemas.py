@@ -7,8 +7,8 @@ from uuid import UUID
 import msgspec
 
 from modules.inventory.application.use_cases import ProductStock
-from modules.inventory.domain.allocation import StockLevel
-from modules.inventory.domain.warehouse import ADDRESS_MAX_LENGTH, MAX_QUANTITY, NAME_MAX_LENGTH, Warehouse
+from modules.inventory.domain.stock import MAX_QUANTITY, StockLevel
+from modules.inventory.domain.warehouse import ADDRESS_MAX_LENGTH, NAME_MAX_LENGTH, Warehouse
 from shared_kernel.api.pagination import PageMeta
 from shared_kernel.api.types import optional_text, required_text
 

@@ -1,10 +1,10 @@
 """What the inventory use cases need from the outside world."""
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from typing import Protocol
 from uuid import UUID
 
-from modules.inventory.domain.allocation import Allocation, StockLevel
+from modules.inventory.domain.stock import OrderAllocations, Stock, StockLevel
 from modules.inventory.domain.warehouse import Warehouse
 from shared_kernel.application.pagination import Page, PageRequest
 
@@ -20,23 +20,26 @@ class WarehouseRepository(Protocol):
 
 
 class StockRepository(Protocol):
-    async def set_quantity(self, warehouse_id: UUID, product_id: UUID, quantity: int) -> None: ...
+    async def set_quantity(self, level: StockLevel) -> None: ...
 
     async def levels_of(self, product_id: UUID) -> list[StockLevel]:
         """Every stock row of one product (including zero quantities), by warehouse id."""
         ...
 
-    async def lock_levels(self, product_ids: Collection[UUID]) -> list[StockLevel]:
-        """Lock the non-empty stock rows of these products until the transaction ends.
-
-        Locks are taken in (product_id, warehouse_id) order, so concurrent reservations queue instead of
-        deadlocking."""
+    async def lock(self, product_ids: Collection[UUID], *, including_empty: bool = False) -> Stock:
+        """The stock of these products (only the non-empty levels unless `including_empty`), its rows locked
+        until the transaction ends. Locks are taken in (product_id, warehouse_id) order, so concurrent
+        reservations and releases queue instead of deadlocking."""
         ...
 
-    async def take(self, order_ref: UUID, plan: Sequence[Allocation]) -> None:
-        """Decrement stock by the (locked) allocations and record them against `order_ref`."""
+    async def add_reservation(self, stock: Stock, reservation: OrderAllocations) -> None:
+        """Store the levels `stock` changed and record the reservation's allocations."""
         ...
 
-    async def give_back(self, order_ref: UUID) -> list[Allocation]:
-        """Return `order_ref`'s unreleased allocations to their warehouses, mark them released, list them."""
+    async def reservation_of(self, order_ref: UUID) -> OrderAllocations | None:
+        """What `order_ref` took, its rows locked until the transaction ends (a concurrent release waits)."""
+        ...
+
+    async def save_release(self, stock: Stock, reservation: OrderAllocations) -> None:
+        """Store the levels `stock` changed and when the reservation was released."""
         ...

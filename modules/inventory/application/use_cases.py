@@ -1,22 +1,29 @@
 """Inventory use cases: one class each, depending only on ports and the catalog's facade."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
 from modules.catalog.facade import CatalogFacade
 from modules.inventory.application.ports import StockRepository, WarehouseRepository
-from modules.inventory.domain.allocation import StockLevel
-from modules.inventory.domain.warehouse import Warehouse, stock_quantity
+from modules.inventory.domain.stock import StockLevel, stock_quantity
+from modules.inventory.domain.warehouse import Warehouse
+from shared_kernel.application.clock import Clock
 from shared_kernel.application.pagination import Page, PageRequest
 from shared_kernel.application.unit_of_work import UnitOfWork
 from shared_kernel.domain.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True)
-class NewWarehouse:
+class CreateWarehouseCommand:
     name: str
     address: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetStockCommand:
+    warehouse_id: UUID
+    product_id: UUID
+    quantity: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +49,13 @@ async def _require_warehouse(warehouses: WarehouseRepository, warehouse_id: UUID
 
 
 class CreateWarehouse:
-    def __init__(self, uow: UnitOfWork, warehouses: WarehouseRepository) -> None:
+    def __init__(self, uow: UnitOfWork, warehouses: WarehouseRepository, clock: Clock) -> None:
         self._uow = uow
         self._warehouses = warehouses
+        self._clock = clock
 
-    async def __call__(self, command: NewWarehouse) -> Warehouse:
-        warehouse = Warehouse.create(name=command.name, address=command.address, now=datetime.now(UTC))
+    async def __call__(self, command: CreateWarehouseCommand) -> Warehouse:
+        warehouse = Warehouse.create(name=command.name, address=command.address, now=self._clock.now())
         async with self._uow:
             await self._warehouses.add(warehouse)
             await self._uow.commit()
@@ -85,14 +93,14 @@ class SetStock:
         self._stock = stock
         self._catalog = catalog
 
-    async def __call__(self, warehouse_id: UUID, product_id: UUID, quantity: int) -> StockLevel:
-        quantity = stock_quantity(quantity)
+    async def __call__(self, command: SetStockCommand) -> StockLevel:
+        level = StockLevel(command.product_id, command.warehouse_id, stock_quantity(command.quantity))
         async with self._uow:
-            await _require_warehouse(self._warehouses, warehouse_id)
-            await _require_product(self._catalog, product_id)
-            await self._stock.set_quantity(warehouse_id, product_id, quantity)
+            await _require_warehouse(self._warehouses, level.warehouse_id)
+            await _require_product(self._catalog, level.product_id)
+            await self._stock.set_quantity(level)
             await self._uow.commit()
-        return StockLevel(product_id=product_id, warehouse_id=warehouse_id, quantity=quantity)
+        return level
 
 
 class GetProductStock:

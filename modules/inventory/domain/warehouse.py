@@ -1,15 +1,13 @@
-"""Warehouses and the rules for stock quantities."""
+"""Warehouses: where stock is held."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from shared_kernel.domain.errors import InvalidInput
 from shared_kernel.domain.text import clean_text
 
 NAME_MAX_LENGTH = 200
 ADDRESS_MAX_LENGTH = 500
-MAX_QUANTITY = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +25,3 @@ class Warehouse:
             address=clean_text(address, field="address", max_length=ADDRESS_MAX_LENGTH, required=False),
             created_at=now,
         )
-
-
-def stock_quantity(value: int) -> int:
-    """A quantity on hand: a whole number from 0 to MAX_QUANTITY."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_QUANTITY:
-        raise InvalidInput(f"quantity must be an integer from 0 to {MAX_QUANTITY}", field="quantity")
-    return value

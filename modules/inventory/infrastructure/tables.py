@@ -1,7 +1,19 @@
 """Inventory tables, in the `inventory` schema. Product ids refer to the catalog: no cross-module keys."""
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Table, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+)
 
+from modules.inventory.domain.warehouse import ADDRESS_MAX_LENGTH, NAME_MAX_LENGTH
 from shared_kernel.infrastructure.database import schema_metadata
 
 metadata = schema_metadata("inventory")
@@ -10,11 +22,13 @@ warehouses = Table(
     "warehouses",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
-    Column("address", String(500), nullable=False, server_default=""),
+    Column("name", String(NAME_MAX_LENGTH), nullable=False),
+    Column("address", String(ADDRESS_MAX_LENGTH), nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_warehouses_created_at_id", "created_at", "id"),
 )
+warehouse_name_unique = UniqueConstraint(warehouses.c.name)  # named uq_warehouses_name by the convention
+warehouses.append_constraint(warehouse_name_unique)
 
 # The primary key's order (product, warehouse) is the order reservations lock rows in.
 stock = Table(

@@ -9,8 +9,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from modules.ordering.api.schemas import OrderOut, OrderPage, PlaceOrderBody
-from modules.ordering.application.place_order import PlaceOrder, PlaceOrderCommand
-from modules.ordering.application.use_cases import CancelOrder, GetOrder, ListOrders
+from modules.ordering.application.ports import IDEMPOTENCY_KEY_MAX_LENGTH
+from modules.ordering.application.use_cases import CancelOrder, GetOrder, ListOrders, PlaceOrder, PlaceOrderCommand
 from modules.ordering.domain.order import RequestedLine
 from shared_kernel.api.pagination import page_request
 from shared_kernel.api.problems import problem_responses
@@ -21,7 +21,7 @@ IdempotencyKey = Annotated[
     HeaderParameter(
         name="Idempotency-Key",
         min_length=1,
-        max_length=200,
+        max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
         pattern=r"^[\x20-\x7e]+$",
         description="Retry-safe placement: the same key and body return the same order and take no more stock.",
     ),

@@ -6,11 +6,9 @@ from uuid import UUID
 
 import msgspec
 
-from modules.ordering.domain.order import MAX_LINES, Order, OrderStatus
+from modules.ordering.domain.order import MAX_LINE_QUANTITY, MAX_LINES, Order, OrderStatus
 from shared_kernel.api.pagination import PageMeta
 from shared_kernel.api.types import MoneyOut
-
-MAX_LINE_QUANTITY = 1_000_000
 
 
 class OrderItemIn(msgspec.Struct):

@@ -1,28 +1,21 @@
 """What the ordering use cases need from the outside world."""
 
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
 from modules.ordering.domain.order import Order
 from shared_kernel.application.pagination import Page, PageRequest
 
-
-class DuplicateIdempotencyKey(Exception):
-    """Another order was stored with the same idempotency key in the meantime."""
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
+DIGEST_LENGTH = 64  # a SHA-256, in hex
 
 
 class OrderRepository(Protocol):
-    async def add(self, order: Order, *, idempotency_key: str | None, request_digest: str | None) -> None:
-        """Store a new order; raises DuplicateIdempotencyKey if the key is taken (the transaction is then
-        unusable and must be rolled back)."""
-        ...
+    async def add(self, order: Order) -> None: ...
 
     async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
         """The order; with `for_update`, its row stays locked until the transaction ends."""
-        ...
-
-    async def find_by_idempotency_key(self, key: str) -> tuple[Order, str] | None:
-        """The order stored with `key`, and the digest of the request that created it."""
         ...
 
     async def save_status(self, order: Order) -> None: ...
@@ -30,11 +23,23 @@ class OrderRepository(Protocol):
     async def list_page(self, page: PageRequest) -> Page[Order]: ...
 
 
-class OrderEvents(Protocol):
-    """Where business events go: metrics and structured logs (after the transaction committed)."""
+@dataclass(frozen=True, slots=True)
+class IdempotentRequest:
+    """A request placed with an Idempotency-Key: the key, the digest of what was asked, the order it made."""
 
-    def placed(self, order: Order) -> None: ...
+    key: str
+    digest: str
+    order_id: UUID
 
-    def refused(self, reason: str) -> None: ...
 
-    def cancelled(self, order: Order) -> None: ...
+class DuplicateIdempotencyKey(Exception):
+    """Another request was stored with the same idempotency key in the meantime."""
+
+
+class IdempotencyKeys(Protocol):
+    async def find(self, key: str) -> IdempotentRequest | None: ...
+
+    async def add(self, request: IdempotentRequest) -> None:
+        """Remember the request; raises DuplicateIdempotencyKey if the key is taken (the transaction is then
+        unusable and must be rolled back)."""
+        ...

@@ -14,6 +14,8 @@ from sqlalchemy import (
     Uuid,
 )
 
+from modules.ordering.application.ports import DIGEST_LENGTH, IDEMPOTENCY_KEY_MAX_LENGTH
+from modules.ordering.domain.order import PRODUCT_NAME_MAX_LENGTH, STATUS_MAX_LENGTH
 from shared_kernel.infrastructure.database import schema_metadata
 
 metadata = schema_metadata("ordering")
@@ -25,14 +27,11 @@ orders = Table(
     "orders",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("status", String(16), nullable=False),
+    Column("status", String(STATUS_MAX_LENGTH), nullable=False),
     Column("total", TOTAL, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("cancelled_at", DateTime(timezone=True), nullable=True),
-    Column("idempotency_key", String(200), nullable=True, unique=True),
-    Column("request_digest", String(64), nullable=True),
     CheckConstraint("status IN ('placed', 'cancelled')", name="status_known"),
-    CheckConstraint("(idempotency_key IS NULL) = (request_digest IS NULL)", name="key_has_digest"),
     Index("ix_orders_created_at_id", "created_at", "id"),
 )
 
@@ -42,7 +41,7 @@ order_lines = Table(
     Column("order_id", Uuid, ForeignKey(orders.c.id, ondelete="CASCADE"), primary_key=True),
     Column("position", SmallInteger, primary_key=True),
     Column("product_id", Uuid, nullable=False),
-    Column("name", String(200), nullable=False),
+    Column("name", String(PRODUCT_NAME_MAX_LENGTH), nullable=False),
     Column("unit_price", Numeric(12, 2), nullable=False),
     Column("requested_quantity", Integer, nullable=False),
     Column("quantity", Integer, nullable=False),
@@ -57,4 +56,13 @@ order_out_of_stock = Table(
     Column("position", SmallInteger, primary_key=True),
     Column("product_id", Uuid, nullable=False),
     Column("requested_quantity", Integer, nullable=False),
+)
+
+# Requests placed with an Idempotency-Key: a retry with the same key finds its order here.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(IDEMPOTENCY_KEY_MAX_LENGTH), primary_key=True),
+    Column("request_digest", String(DIGEST_LENGTH), nullable=False),
+    Column("order_id", Uuid, ForeignKey(orders.c.id, ondelete="CASCADE"), nullable=False, unique=True),
 )

@@ -5,7 +5,8 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from modules.inventory.infrastructure.repositories import SqlStockRepository, SqlWarehouseRepository
+from modules.inventory.domain.stock import StockLevel
+from modules.inventory.infrastructure.repository import SqlStockRepository, SqlWarehouseRepository
 from modules.inventory.infrastructure.tables import allocations, stock
 from tests.factories import a_warehouse
 
@@ -21,7 +22,7 @@ async def stock_up(sessions: Sessions, levels: dict[UUID, list[int]]) -> list[UU
             await SqlWarehouseRepository(session).add(warehouse)
         for product_id, quantities in levels.items():
             for warehouse, quantity in zip(warehouses, quantities, strict=False):
-                await SqlStockRepository(session).set_quantity(warehouse.id, product_id, quantity)
+                await SqlStockRepository(session).set_quantity(StockLevel(product_id, warehouse.id, quantity))
         await session.commit()
     return [w.id for w in warehouses]
 

@@ -6,30 +6,32 @@ import pytest
 from modules.catalog.application.facade import CatalogFacadeService
 from modules.catalog.application.use_cases import (
     CreateProduct,
+    CreateProductCommand,
     GetProduct,
     ListProducts,
-    NewProduct,
-    ProductChanges,
     UpdateProduct,
+    UpdateProductCommand,
 )
 from modules.catalog.facade import ProductInfo
 from shared_kernel.application.pagination import PageRequest
 from shared_kernel.domain.errors import InvalidInput, NotFound
 from tests.factories import a_product
-from tests.fakes import FakeUnitOfWork, InMemoryProductRepository
+from tests.fakes import FakeUnitOfWork, FixedClock, InMemoryProductRepository
 
 
 async def test_create_product_stores_and_commits_once() -> None:
     uow, repository = FakeUnitOfWork(), InMemoryProductRepository()
-    product = await CreateProduct(uow, repository)(NewProduct(name="Desk", price=Decimal("99.5")))
+    clock = FixedClock()
+    product = await CreateProduct(uow, repository, clock)(CreateProductCommand(name="Desk", price=Decimal("99.5")))
     assert repository.products[product.id].price == Decimal("99.50")
+    assert product.created_at == product.updated_at == clock.now()
     assert uow.commits == 1
 
 
 async def test_create_product_refuses_bad_input_without_touching_storage() -> None:
     uow, repository = FakeUnitOfWork(), InMemoryProductRepository()
     with pytest.raises(InvalidInput):
-        await CreateProduct(uow, repository)(NewProduct(name=" ", price=Decimal(1)))
+        await CreateProduct(uow, repository, FixedClock())(CreateProductCommand(name=" ", price=Decimal(1)))
     assert repository.products == {}
     assert uow.commits == 0
 
@@ -37,16 +39,18 @@ async def test_create_product_refuses_bad_input_without_touching_storage() -> No
 async def test_update_product_changes_and_commits() -> None:
     product = a_product(price=Decimal("1.00"))
     uow, repository = FakeUnitOfWork(), InMemoryProductRepository(product)
-    updated = await UpdateProduct(uow, repository)(product.id, ProductChanges(name="Renamed"))
+    clock = FixedClock()
+    updated = await UpdateProduct(uow, repository, clock)(UpdateProductCommand(product.id, name="Renamed"))
     assert updated.name == "Renamed"
     assert updated.price == Decimal("1.00")
+    assert updated.updated_at == clock.now()
     assert uow.commits == 1
 
 
 async def test_update_unknown_product_is_not_found_and_rolls_back() -> None:
     uow = FakeUnitOfWork()
     with pytest.raises(NotFound):
-        await UpdateProduct(uow, InMemoryProductRepository())(uuid4(), ProductChanges(name="x"))
+        await UpdateProduct(uow, InMemoryProductRepository(), FixedClock())(UpdateProductCommand(uuid4(), name="x"))
     assert (uow.commits, uow.rollbacks) == (0, 1)
 
 

@@ -4,27 +4,30 @@ from uuid import uuid4
 import pytest
 
 from modules.catalog.facade import ProductInfo
-from modules.inventory.application.reserve_stock import ReserveStockService
+from modules.inventory.application.facade import InventoryFacadeService
 from modules.inventory.application.use_cases import (
     CreateWarehouse,
+    CreateWarehouseCommand,
     GetProductStock,
     GetWarehouse,
     ListWarehouses,
-    NewWarehouse,
     SetStock,
+    SetStockCommand,
 )
-from modules.inventory.domain.allocation import StockLevel
+from modules.inventory.domain.stock import MAX_ON_HAND, MAX_RESERVATION, StockLevel
 from shared_kernel.application.pagination import PageRequest
 from shared_kernel.domain.errors import Conflict, InvalidInput, NotFound
 from tests.factories import a_warehouse
-from tests.fakes import FakeCatalog, FakeUnitOfWork, InMemoryStockRepository, InMemoryWarehouseRepository
+from tests.fakes import FakeCatalog, FakeUnitOfWork, FixedClock, InMemoryStockRepository, InMemoryWarehouseRepository
 
 PRODUCT = ProductInfo(id=uuid4(), name="Desk", price=Decimal("99.00"))
 
 
 async def test_create_warehouse_commits_once() -> None:
     uow, warehouses = FakeUnitOfWork(), InMemoryWarehouseRepository()
-    warehouse = await CreateWarehouse(uow, warehouses)(NewWarehouse(name=" North ", address="1 Road"))
+    warehouse = await CreateWarehouse(uow, warehouses, FixedClock())(
+        CreateWarehouseCommand(name=" North ", address="1 Road")
+    )
     assert warehouses.warehouses[warehouse.id].name == "North"
     assert uow.commits == 1
 
@@ -32,7 +35,7 @@ async def test_create_warehouse_commits_once() -> None:
 async def test_create_warehouse_with_taken_name_is_a_conflict_without_commit() -> None:
     uow, warehouses = FakeUnitOfWork(), InMemoryWarehouseRepository(a_warehouse("North"))
     with pytest.raises(Conflict):
-        await CreateWarehouse(uow, warehouses)(NewWarehouse(name="North"))
+        await CreateWarehouse(uow, warehouses, FixedClock())(CreateWarehouseCommand(name="North"))
     assert uow.commits == 0
 
 
@@ -40,7 +43,9 @@ async def test_create_warehouse_with_taken_name_is_a_conflict_without_commit() -
 async def test_create_warehouse_validates(name: str, address: str) -> None:
     uow = FakeUnitOfWork()
     with pytest.raises(InvalidInput):
-        await CreateWarehouse(uow, InMemoryWarehouseRepository())(NewWarehouse(name=name, address=address))
+        await CreateWarehouse(uow, InMemoryWarehouseRepository(), FixedClock())(
+            CreateWarehouseCommand(name=name, address=address),
+        )
     assert uow.commits == 0
 
 
@@ -59,8 +64,8 @@ async def test_set_stock_upserts_and_commits() -> None:
     warehouse = a_warehouse()
     uow, stock = FakeUnitOfWork(), InMemoryStockRepository()
     set_stock = SetStock(uow, InMemoryWarehouseRepository(warehouse), stock, FakeCatalog(PRODUCT))
-    assert await set_stock(warehouse.id, PRODUCT.id, 7) == StockLevel(PRODUCT.id, warehouse.id, 7)
-    await set_stock(warehouse.id, PRODUCT.id, 0)
+    assert await set_stock(SetStockCommand(warehouse.id, PRODUCT.id, 7)) == StockLevel(PRODUCT.id, warehouse.id, 7)
+    await set_stock(SetStockCommand(warehouse.id, PRODUCT.id, 0))
     assert stock.quantities == {(PRODUCT.id, warehouse.id): 0}
     assert uow.commits == 2
 
@@ -70,9 +75,9 @@ async def test_set_stock_needs_an_existing_warehouse_and_product() -> None:
     uow, stock = FakeUnitOfWork(), InMemoryStockRepository()
     set_stock = SetStock(uow, InMemoryWarehouseRepository(warehouse), stock, FakeCatalog(PRODUCT))
     with pytest.raises(NotFound, match="warehouse"):
-        await set_stock(uuid4(), PRODUCT.id, 1)
+        await set_stock(SetStockCommand(uuid4(), PRODUCT.id, 1))
     with pytest.raises(NotFound, match="product"):
-        await set_stock(warehouse.id, uuid4(), 1)
+        await set_stock(SetStockCommand(warehouse.id, uuid4(), 1))
     assert stock.quantities == {}
     assert uow.commits == 0
 
@@ -87,14 +92,14 @@ async def test_set_stock_refuses_out_of_range_quantities(quantity: int) -> None:
         FakeCatalog(PRODUCT),
     )
     with pytest.raises(InvalidInput):
-        await set_stock(warehouse.id, PRODUCT.id, quantity)
+        await set_stock(SetStockCommand(warehouse.id, PRODUCT.id, quantity))
 
 
 async def test_product_stock_sums_warehouses_and_knows_unknown_products() -> None:
     w1, w2 = a_warehouse(), a_warehouse()
     stock = InMemoryStockRepository()
-    await stock.set_quantity(w1.id, PRODUCT.id, 3)
-    await stock.set_quantity(w2.id, PRODUCT.id, 4)
+    await stock.set_quantity(StockLevel(PRODUCT.id, w1.id, 3))
+    await stock.set_quantity(StockLevel(PRODUCT.id, w2.id, 4))
     result = await GetProductStock(stock, FakeCatalog(PRODUCT))(PRODUCT.id)
     assert result.available == 7
     assert {level.warehouse_id for level in result.levels} == {w1.id, w2.id}
@@ -111,11 +116,11 @@ async def test_reserve_takes_what_is_there_and_release_puts_it_back_once() -> No
     w1, w2 = a_warehouse(), a_warehouse()
     scarce, plenty, absent = uuid4(), uuid4(), uuid4()
     stock = InMemoryStockRepository()
-    await stock.set_quantity(w1.id, scarce, 2)
-    await stock.set_quantity(w2.id, scarce, 1)
-    await stock.set_quantity(w1.id, plenty, 50)
+    await stock.set_quantity(StockLevel(scarce, w1.id, 2))
+    await stock.set_quantity(StockLevel(scarce, w2.id, 1))
+    await stock.set_quantity(StockLevel(plenty, w1.id, 50))
     before = dict(stock.quantities)
-    service, order = ReserveStockService(stock), uuid4()
+    service, order = InventoryFacadeService(stock, FixedClock()), uuid4()
 
     reserved = await service.reserve(order, {scarce: 5, plenty: 10, absent: 1})
 
@@ -130,4 +135,21 @@ async def test_reserve_takes_what_is_there_and_release_puts_it_back_once() -> No
 
 async def test_reserve_refuses_non_positive_quantities() -> None:
     with pytest.raises(InvalidInput):
-        await ReserveStockService(InMemoryStockRepository()).reserve(uuid4(), {uuid4(): 0})
+        await InventoryFacadeService(InMemoryStockRepository(), FixedClock()).reserve(uuid4(), {uuid4(): 0})
+
+
+async def test_returned_stock_never_exceeds_what_a_level_can_store() -> None:
+    """Thirty orders each take the most one order may ask for, with a restock to the most a warehouse may be
+    told it holds before each; then all are cancelled. Every cancel succeeds; the level stops at MAX_ON_HAND."""
+    warehouse, product, clock = a_warehouse(), uuid4(), FixedClock()
+    stock = InMemoryStockRepository()
+    service = InventoryFacadeService(stock, clock)
+    orders = [uuid4() for _ in range(30)]
+    for order in orders:
+        await stock.set_quantity(StockLevel(product, warehouse.id, 1_000_000_000))
+        assert await service.reserve(order, {product: MAX_RESERVATION}) == {product: MAX_RESERVATION}
+    clock.advance(60)
+    for order in orders:
+        assert await service.release(order) == {product: MAX_RESERVATION}
+        assert stock.reservations[order].released_at == clock.now()
+    assert stock.quantities[(product, warehouse.id)] == MAX_ON_HAND

@@ -6,7 +6,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from modules.inventory.domain.stock import MAX_RESERVATION
+from modules.ordering.domain.events import OrderCancelled, OrderPlaced
 from modules.ordering.domain.order import (
+    MAX_LINE_QUANTITY,
+    MAX_LINES,
     Order,
     OrderStatus,
     OrderWouldBeEmpty,
@@ -85,12 +89,20 @@ def test_reserving_more_than_requested_is_a_programming_error() -> None:
         place({A: 1}, {A: 2})
 
 
-def test_cancel_is_idempotent() -> None:
+def test_placing_records_order_placed() -> None:
+    order = place({A: 2, B: 3, C: 1}, {A: 2, B: 1, C: 0})
+    assert order.events == [OrderPlaced(order.id, 2, 1, 1, order.total)]
+
+
+def test_cancel_is_idempotent_and_records_one_event() -> None:
     order = place({A: 1}, {A: 1})
-    assert order.cancel() is True
-    assert order.status is OrderStatus.CANCELLED
-    assert order.cancel() is False
-    assert order.status is OrderStatus.CANCELLED
+    order.events.clear()
+    first, later = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    assert order.cancel(first) is True
+    assert (order.status, order.cancelled_at) == (OrderStatus.CANCELLED, first)
+    assert order.cancel(later) is False
+    assert (order.status, order.cancelled_at) == (OrderStatus.CANCELLED, first)
+    assert order.events == [OrderCancelled(order.id, 1, order.total)]
 
 
 def test_merge_sums_repeated_products_in_first_seen_order() -> None:
@@ -100,8 +112,20 @@ def test_merge_sums_repeated_products_in_first_seen_order() -> None:
 
 @pytest.mark.parametrize(
     "lines",
-    [[], [RequestedLine(A, 0)], [RequestedLine(A, -1)], [RequestedLine(UUID(int=n), 1) for n in range(101)]],
+    [
+        [],
+        [RequestedLine(A, 0)],
+        [RequestedLine(A, -1)],
+        [RequestedLine(A, MAX_LINE_QUANTITY + 1)],
+        [RequestedLine(UUID(int=n), 1) for n in range(MAX_LINES + 1)],
+        [RequestedLine(A, 1) for _ in range(MAX_LINES + 1)],  # too many lines, even of one product
+    ],
 )
 def test_merge_refuses_empty_or_bad_requests(lines: list[RequestedLine]) -> None:
     with pytest.raises(InvalidInput):
         merge_requested(lines)
+
+
+def test_merged_quantities_stay_within_what_one_order_may_reserve() -> None:
+    merged = merge_requested([RequestedLine(A, MAX_LINE_QUANTITY) for _ in range(MAX_LINES)])
+    assert merged == [RequestedLine(A, MAX_RESERVATION)]

@@ -6,18 +6,20 @@ from uuid import UUID, uuid4
 import pytest
 
 from modules.catalog.facade import ProductInfo
-from modules.inventory.application.reserve_stock import ReserveStockService
-from modules.ordering.application.place_order import PlaceOrder, PlaceOrderCommand
-from modules.ordering.application.use_cases import CancelOrder, GetOrder, ListOrders
-from modules.ordering.domain.order import Order, OrderStatus, OrderWouldBeEmpty, RequestedLine
+from modules.inventory.application.facade import InventoryFacadeService
+from modules.ordering.application.ports import IdempotentRequest
+from modules.ordering.application.use_cases import CancelOrder, GetOrder, ListOrders, PlaceOrder, PlaceOrderCommand
+from modules.ordering.domain.events import OrderCancelled, OrderPlaced, OrderRefused
+from modules.ordering.domain.order import OrderStatus, OrderWouldBeEmpty, RequestedLine
 from shared_kernel.application.pagination import PageRequest
 from shared_kernel.domain.errors import Conflict, NotFound, UnknownReferences
 from tests.fakes import (
     FakeCatalog,
     FakeUnitOfWork,
+    FixedClock,
+    InMemoryIdempotencyKeys,
     InMemoryOrderRepository,
     InMemoryStockRepository,
-    RecordingOrderEvents,
 )
 
 APPLE = ProductInfo(id=uuid4(), name="Apple", price=Decimal("0.50"))
@@ -26,20 +28,25 @@ WAREHOUSE = uuid4()
 
 
 class World:
-    """A fake world: catalog, stock, orders, events and the unit of work they share."""
+    """A fake world: catalog, stock, orders, idempotency keys, a clock and the unit of work they share."""
 
     def __init__(self, stock: dict[UUID, int]) -> None:
         self.uow = FakeUnitOfWork()
+        self.clock = FixedClock()
         self.orders = InMemoryOrderRepository()
+        self.keys = InMemoryIdempotencyKeys()
         self.stock = InMemoryStockRepository()
         self.stock.quantities = {(product, WAREHOUSE): quantity for product, quantity in stock.items()}
-        self.events = RecordingOrderEvents()
-        self.inventory = ReserveStockService(self.stock)
-        self.place = PlaceOrder(self.uow, self.orders, FakeCatalog(APPLE, BREAD), self.inventory, self.events)
-        self.cancel = CancelOrder(self.uow, self.orders, self.inventory, self.events)
+        self.inventory = InventoryFacadeService(self.stock, self.clock)
+        catalog = FakeCatalog(APPLE, BREAD)
+        self.place = PlaceOrder(self.uow, self.orders, self.keys, catalog, self.inventory, clock=self.clock)
+        self.cancel = CancelOrder(self.uow, self.orders, self.inventory, self.clock)
 
     def on_hand(self, product: ProductInfo) -> int:
         return self.stock.quantities.get((product.id, WAREHOUSE), 0)
+
+    def refusals(self) -> list[str]:
+        return [event.reason for event in self.uow.published if isinstance(event, OrderRefused)]
 
 
 def command(*lines: tuple[ProductInfo, int], key: str | None = None) -> PlaceOrderCommand:
@@ -56,7 +63,9 @@ async def test_place_order_reserves_stores_and_commits_once() -> None:
     assert world.orders.orders[order.id].total == Decimal("4.25")
     assert (world.on_hand(APPLE), world.on_hand(BREAD)) == (6, 0)
     assert world.uow.commits == 1
-    assert world.events.placed_orders == [order]
+    assert order.created_at == world.clock.now()
+    assert world.uow.published == [OrderPlaced(order.id, 2, 1, 0, Decimal("4.25"))]
+    assert order.events == []  # handed over to the unit of work
 
 
 async def test_repeated_products_are_merged() -> None:
@@ -72,8 +81,8 @@ async def test_unknown_products_are_listed_and_nothing_is_reserved_or_committed(
         await world.place(PlaceOrderCommand([RequestedLine(APPLE.id, 1), RequestedLine(ghost, 1)]))
     assert refused.value.references == [str(ghost)]
     assert world.on_hand(APPLE) == 10
-    assert world.stock.allocations == {}
-    assert (world.uow.commits, world.events.refusals) == (0, ["unknown_products"])
+    assert world.stock.reservations == {}
+    assert (world.uow.commits, world.refusals()) == (0, ["unknown_products"])
 
 
 async def test_an_order_that_would_be_empty_is_refused_without_commit() -> None:
@@ -83,7 +92,7 @@ async def test_an_order_that_would_be_empty_is_refused_without_commit() -> None:
     assert world.orders.orders == {}
     assert world.uow.commits == 0
     assert world.uow.rollbacks == 1
-    assert world.events.refusals == ["out_of_stock"]
+    assert world.uow.published == [OrderRefused("out_of_stock")]
 
 
 async def test_idempotent_retry_returns_the_same_order_and_takes_no_more_stock() -> None:
@@ -94,7 +103,7 @@ async def test_idempotent_retry_returns_the_same_order_and_takes_no_more_stock()
     assert again.order.id == first.order.id
     assert world.on_hand(APPLE) == 7
     assert world.uow.commits == 1
-    assert len(world.events.placed_orders) == 1
+    assert len(world.uow.published) == 1
 
 
 async def test_same_key_with_another_body_is_a_conflict() -> None:
@@ -103,25 +112,25 @@ async def test_same_key_with_another_body_is_a_conflict() -> None:
     with pytest.raises(Conflict, match="different request body"):
         await world.place(command((APPLE, 4), key="key-1"))
     assert world.on_hand(APPLE) == 7
-    assert world.events.refusals == ["idempotency_conflict"]
+    assert world.refusals() == ["idempotency_conflict"]
 
 
 async def test_losing_a_same_key_race_replays_the_winner() -> None:
     world = World({APPLE.id: 10})
     winner = await world.place(command((APPLE, 3), key="key-1"))
 
-    class LateLookup(InMemoryOrderRepository):
+    class LateLookup(InMemoryIdempotencyKeys):
         """Does not see the winner at first, as a concurrent request would not."""
 
         calls = 0
 
-        async def find_by_idempotency_key(self, key: str) -> tuple[Order, str] | None:
+        async def find(self, key: str) -> IdempotentRequest | None:
             self.calls += 1
-            return None if self.calls == 1 else await super().find_by_idempotency_key(key)
+            return None if self.calls == 1 else await super().find(key)
 
     late = LateLookup()
-    late.orders, late.keys = world.orders.orders, world.orders.keys
-    racer = PlaceOrder(world.uow, late, FakeCatalog(APPLE), world.inventory, world.events)
+    late.requests = world.keys.requests
+    racer = PlaceOrder(world.uow, world.orders, late, FakeCatalog(APPLE), world.inventory, clock=world.clock)
 
     replay = await racer(command((APPLE, 3), key="key-1"))
 
@@ -132,14 +141,16 @@ async def test_losing_a_same_key_race_replays_the_winner() -> None:
 async def test_cancel_releases_stock_once_and_is_idempotent() -> None:
     world = World({APPLE.id: 10})
     order = (await world.place(command((APPLE, 4)))).order
+    world.clock.advance(60)
     cancelled = await world.cancel(order.id)
     assert cancelled.status is OrderStatus.CANCELLED
+    assert cancelled.cancelled_at == world.clock.now()
     assert world.on_hand(APPLE) == 10
     again = await world.cancel(order.id)
     assert again.status is OrderStatus.CANCELLED
     assert world.on_hand(APPLE) == 10
     assert world.uow.commits == 2  # place + first cancel
-    assert [o.id for o in world.events.cancelled_orders] == [order.id]
+    assert world.uow.published[1:] == [OrderCancelled(order.id, 1, Decimal("2.00"))]
 
 
 async def test_cancel_unknown_order_is_not_found() -> None:

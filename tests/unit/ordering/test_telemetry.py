@@ -1,4 +1,4 @@
-"""Business metrics and the one log event per placed or cancelled order."""
+"""Business metrics and the one log event per placed or cancelled order, subscribed to order events."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -7,8 +7,9 @@ from uuid import UUID, uuid4
 from prometheus_client import REGISTRY
 from structlog.testing import capture_logs
 
+from modules.ordering.domain.events import OrderRefused
 from modules.ordering.domain.order import Order, PricedProduct, RequestedLine
-from modules.ordering.infrastructure.events import MetricsAndLogOrderEvents
+from modules.ordering.infrastructure.telemetry import telemetry
 
 A, B, C = UUID(int=1), UUID(int=2), UUID(int=3)
 
@@ -34,7 +35,7 @@ def test_placed_order_moves_business_metrics_and_logs_one_event() -> None:
     order = partly_fulfilled_order()
 
     with capture_logs() as logs:
-        MetricsAndLogOrderEvents().placed(order)
+        telemetry().publish(order.events)
 
     assert sample("orders_placed_total") - before["orders_placed_total"] == 1
     assert sample("order_lines_total") - before["order_lines_total"] == 2
@@ -56,9 +57,10 @@ def test_placed_order_moves_business_metrics_and_logs_one_event() -> None:
 def test_cancel_and_refusal_are_counted() -> None:
     cancelled, refused = sample("orders_cancelled_total"), sample("orders_refused_total", reason="out_of_stock")
     order = partly_fulfilled_order()
+    order.events.clear()
+    order.cancel(datetime.now(UTC))
     with capture_logs() as logs:
-        MetricsAndLogOrderEvents().cancelled(order)
-        MetricsAndLogOrderEvents().refused("out_of_stock")
+        telemetry().publish([*order.events, OrderRefused("out_of_stock")])
     assert sample("orders_cancelled_total") - cancelled == 1
     assert sample("orders_refused_total", reason="out_of_stock") - refused == 1
     assert [(log["event"], log["order_id"], log["total"]) for log in logs] == [

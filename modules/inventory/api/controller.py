@@ -16,11 +16,12 @@ from modules.inventory.api.schemas import (
 )
 from modules.inventory.application.use_cases import (
     CreateWarehouse,
+    CreateWarehouseCommand,
     GetProductStock,
     GetWarehouse,
     ListWarehouses,
-    NewWarehouse,
     SetStock,
+    SetStockCommand,
 )
 from shared_kernel.api.pagination import page_request
 from shared_kernel.api.problems import problem_responses
@@ -38,7 +39,7 @@ class WarehouseController(Controller):
         data: JSONBody[CreateWarehouseBody],
         create_warehouse: NamedDependency[CreateWarehouse],
     ) -> Response[WarehouseOut]:
-        warehouse = await create_warehouse(NewWarehouse(name=data.name, address=data.address))
+        warehouse = await create_warehouse(CreateWarehouseCommand(name=data.name, address=data.address))
         return Response(
             WarehouseOut.of(warehouse),
             status_code=201,
@@ -79,7 +80,7 @@ class WarehouseController(Controller):
         data: JSONBody[SetStockBody],
         set_stock: NamedDependency[SetStock],
     ) -> StockLevelOut:
-        return StockLevelOut.of(await set_stock(warehouse_id, product_id, data.quantity))
+        return StockLevelOut.of(await set_stock(SetStockCommand(warehouse_id, product_id, data.quantity)))
 
 
 class ProductStockController(Controller):

@@ -67,3 +67,14 @@ async def test_infos_returns_only_existing_products(session_factory: Sessions) -
         infos = await repository.infos([kept.id, uuid4()])
         assert await repository.infos([]) == []
     assert infos == [ProductInfo(id=kept.id, name=kept.name, price=kept.price)]
+
+
+async def test_ids_are_the_oldest_products_first(session_factory: Sessions) -> None:
+    products = [a_product() for _ in range(3)]
+    async with session_factory() as session:
+        for product in reversed(products):
+            await SqlProductRepository(session).add(product)
+        await session.commit()
+    async with session_factory() as session:
+        oldest_first = sorted(products, key=lambda p: (p.created_at, p.id))
+        assert await SqlProductRepository(session).ids(limit=2) == [p.id for p in oldest_first[:2]]

@@ -1,16 +1,18 @@
-"""ReserveStock against real PostgreSQL, with separate sessions running at once."""
+"""The inventory facade against real PostgreSQL, with separate sessions running at once."""
 
 import asyncio
 import random
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from modules.inventory.application.reserve_stock import ReserveStockService
-from modules.inventory.domain.allocation import Allocation
-from modules.inventory.infrastructure.repositories import SqlStockRepository
+from modules.inventory.domain.stock import Allocation, OrderAllocations, Stock
+from modules.inventory.infrastructure.repository import SqlStockRepository
+from modules.inventory.module import inventory_facade
+from shared_kernel.infrastructure.sql import violated_constraint
 from tests.concurrency import all_at_once
 from tests.integration.inventory.helpers import allocated, quantities, stock_up
 
@@ -20,10 +22,17 @@ Sessions = async_sessionmaker[AsyncSession]
 async def reserve(sessions: Sessions, request: dict[UUID, int], *, hold: float = 0.0) -> dict[UUID, int]:
     """One reservation in its own transaction, committed (after holding its locks for `hold` seconds)."""
     async with sessions() as session:
-        reserved = await ReserveStockService(SqlStockRepository(session)).reserve(uuid4(), request)
+        reserved = await inventory_facade(session).reserve(uuid4(), request)
         await asyncio.sleep(hold)
         await session.commit()
         return reserved
+
+
+def taking(product: UUID, warehouse: UUID, quantity: int, left: int) -> tuple[Stock, OrderAllocations]:
+    """A reservation of `quantity` that leaves `left` in the warehouse, as the repository is asked to store it
+    (whatever the domain would have allowed)."""
+    stock = Stock({(product, warehouse): left}, changed={(product, warehouse)})
+    return stock, OrderAllocations(uuid4(), [Allocation(product, warehouse, quantity)], reserved_at=datetime.now(UTC))
 
 
 @pytest.mark.xdist_group("storm")
@@ -64,7 +73,7 @@ async def test_a_rolled_back_reservation_leaves_stock_untouched(session_factory:
     await stock_up(session_factory, {product: [3, 4]})
     before = await quantities(session_factory, product)
     async with session_factory() as session:
-        reserved = await ReserveStockService(SqlStockRepository(session)).reserve(uuid4(), {product: 5})
+        reserved = await inventory_facade(session).reserve(uuid4(), {product: 5})
         assert reserved == {product: 5}
         await session.rollback()
     assert await quantities(session_factory, product) == before
@@ -78,19 +87,19 @@ async def test_allocation_takes_biggest_warehouse_first_and_release_returns_exac
     small, big = await stock_up(session_factory, {product: [2, 6], other: [1, 0]})
     order = uuid4()
     async with session_factory() as session:
-        service = ReserveStockService(SqlStockRepository(session))
+        service = inventory_facade(session)
         assert await service.reserve(order, {product: 7, other: 3}) == {product: 7, other: 1}
         await session.commit()
     assert await quantities(session_factory, product) == {small: 1, big: 0}
 
     async with session_factory() as session:
-        assert await ReserveStockService(SqlStockRepository(session)).release(order) == {product: 7, other: 1}
+        assert await inventory_facade(session).release(order) == {product: 7, other: 1}
         await session.commit()
     assert await quantities(session_factory, product) == {small: 2, big: 6}
     assert await quantities(session_factory, other) == {small: 1, big: 0}
 
     async with session_factory() as session:
-        assert await ReserveStockService(SqlStockRepository(session)).release(order) == {}
+        assert await inventory_facade(session).release(order) == {}
         await session.commit()
     assert await quantities(session_factory, product) == {small: 2, big: 6}
 
@@ -101,12 +110,12 @@ async def test_concurrent_releases_of_one_order_return_the_stock_once(storm_sess
     await stock_up(storm_sessions, {product: [5, 5]})
     order = uuid4()
     async with storm_sessions() as session:
-        await ReserveStockService(SqlStockRepository(session)).reserve(order, {product: 8})
+        await inventory_facade(session).reserve(order, {product: 8})
         await session.commit()
 
     async def release() -> dict[UUID, int]:
         async with storm_sessions() as session:
-            returned = await ReserveStockService(SqlStockRepository(session)).release(order)
+            returned = await inventory_facade(session).release(order)
             await asyncio.sleep(0.01)
             await session.commit()
             return returned
@@ -124,38 +133,39 @@ async def test_stock_can_never_go_negative(session_factory: Sessions) -> None:
     (warehouse,) = await stock_up(session_factory, {product: [1]})
     async with session_factory() as session:
         with pytest.raises(IntegrityError, match="ck_stock_quantity_not_negative"):
-            await SqlStockRepository(session).take(uuid4(), [Allocation(product, warehouse, 2)])
+            await SqlStockRepository(session).add_reservation(*taking(product, warehouse, 2, left=-1))
 
 
 async def test_raw_statements_after_the_first_stay_in_the_transaction(session_factory: Sessions) -> None:
-    """execute_sql sends the first statement through SQLAlchemy (BEGIN) and the next ones straight to asyncpg:
-    they must still roll back with the session, and violations must still be IntegrityErrors."""
+    """fetch sends the first statement through SQLAlchemy (BEGIN) and the next ones straight to asyncpg: they
+    must still roll back with the session, and violations must still be IntegrityErrors naming the constraint."""
     product = uuid4()
     (warehouse,) = await stock_up(session_factory, {product: [3]})
     async with session_factory() as session:
         repository = SqlStockRepository(session)
-        assert await repository.lock_levels([product])  # first statement: SQLAlchemy begins the transaction
-        await repository.take(uuid4(), [Allocation(product, warehouse, 2)])  # straight to asyncpg
+        assert (await repository.lock([product])).levels  # first statement: SQLAlchemy begins the transaction
+        await repository.add_reservation(*taking(product, warehouse, 2, left=1))  # straight to asyncpg
         assert await quantities(session_factory, product) == {warehouse: 3}  # not visible outside
-        with pytest.raises(IntegrityError, match="ck_stock_quantity_not_negative"):
-            await repository.take(uuid4(), [Allocation(product, warehouse, 5)])
+        with pytest.raises(IntegrityError) as violation:
+            await repository.add_reservation(*taking(product, warehouse, 5, left=-4))
+        assert violated_constraint(violation.value) == "ck_stock_quantity_not_negative"
         await session.rollback()
     assert await quantities(session_factory, product) == {warehouse: 3}
     assert await allocated(session_factory, product) == 0
 
 
 async def test_a_new_transaction_on_the_same_session_begins_anew(session_factory: Sessions) -> None:
-    """execute_sql remembers the asyncpg connection for one transaction only: after a commit, the next
-    statement must begin a new transaction (else it would commit on its own and survive the rollback)."""
+    """fetch remembers the asyncpg connection for one transaction only: after a commit, the next statement
+    must begin a new transaction (else it would commit on its own and survive the rollback)."""
     product = uuid4()
     (warehouse,) = await stock_up(session_factory, {product: [10]})
     async with session_factory() as session:
         repository = SqlStockRepository(session)
-        await repository.lock_levels([product])
-        await repository.take(uuid4(), [Allocation(product, warehouse, 2)])
+        await repository.lock([product])
+        await repository.add_reservation(*taking(product, warehouse, 2, left=8))
         await session.commit()
-        await repository.take(uuid4(), [Allocation(product, warehouse, 3)])
-        await repository.take(uuid4(), [Allocation(product, warehouse, 4)])
+        await repository.add_reservation(*taking(product, warehouse, 3, left=5))
+        await repository.add_reservation(*taking(product, warehouse, 4, left=1))
         await session.rollback()
     assert await quantities(session_factory, product) == {warehouse: 8}
     assert await allocated(session_factory, product) == 2
