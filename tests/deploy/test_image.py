@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.database import ROOT, SERVER, database_url, drop_database
+from tests.database import ROOT, database_url, drop_database, server
 from tests.deploy.tools import clean_env, run
 from tests.live_server import free_port
 
@@ -266,7 +266,7 @@ def test_migrate_waits_for_the_database_then_gives_up(tmp_path: Path) -> None:
 
 def test_migrate_gives_up_at_once_when_the_server_refuses_the_credentials(tmp_path: Path) -> None:
     # The test server trusts every connection, but knows no such role: the same refusal as a bad password.
-    result = migrate(f"postgresql+asyncpg://no_such_role_here@{SERVER.rsplit('@', 1)[-1]}/nowhere", 5, tmp_path)
+    result = migrate(f"postgresql+asyncpg://no_such_role_here@{server().rsplit('@', 1)[-1]}/nowhere", 5, tmp_path)
     assert result.returncode == 2
     assert "refuses DATABASE_URL's user or password" in result.stderr
     assert "waiting for the database" not in result.stderr
