@@ -143,13 +143,17 @@ class EmbeddedPostgres:
             _let_others_traverse(folder)  # the user must reach its folder and the binaries
             _let_others_traverse(POSTGRES_BIN_PATH)
             os.chown(folder, user.pw_uid, user.pw_gid)
-        if not (self.data_dir / "PG_VERSION").exists():
-            command = [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(self.data_dir), "-U", "postgres"]
+        if not self.data_dir.exists():
+            # Into a folder of its own, renamed once complete: an interrupted initdb leaves no half cluster.
+            fresh = self.data_dir.with_name(f"{self.data_dir.name}.initdb")
+            shutil.rmtree(fresh, ignore_errors=True)
+            command = [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(fresh), "-U", "postgres"]
             command += ["--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]
             result = subprocess.run(command, capture_output=True, text=True, check=False, **_as_os_user())
             if result.returncode != 0:
                 msg = f"initdb failed for {self.data_dir}: {result.stderr.strip()}"
                 raise RuntimeError(msg)
+            fresh.rename(self.data_dir)
 
     def _spawn(self, port: int) -> subprocess.Popen[bytes]:
         command = [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.data_dir)]
