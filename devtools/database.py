@@ -60,11 +60,16 @@ def answers(url: str) -> bool:
 # ---- development: DATABASE_URL ----
 
 
-def embedded_reason(environ: Mapping[str, str]) -> str | None:
-    """Why DATABASE_URL should be the embedded server, or None to leave it as it is."""
-    explicit = environ.get("DATABASE_URL")
+def _database_urls(environ: Mapping[str, str]) -> tuple[str | None, str | None, str]:
+    """DATABASE_URL from the environment, DATABASE_URL from the env file, and that file (as the settings read them)."""
     env_file = environ.get("ENV_FILE", ".env")
     configured = dotenv_values(env_file).get("DATABASE_URL") if Path(env_file).is_file() else None
+    return environ.get("DATABASE_URL"), configured, env_file
+
+
+def embedded_reason(environ: Mapping[str, str]) -> str | None:
+    """Why DATABASE_URL should be the embedded server, or None to leave it as it is."""
+    explicit, configured, env_file = _database_urls(environ)
     if EMBEDDED in (explicit, configured):
         return "DATABASE_URL=embedded"
     if explicit is not None or configured is None or Path(env_file).name != LOCAL_ENV_FILE:
@@ -139,9 +144,9 @@ def run(command: list[str]) -> None:
     reason = embedded_reason(os.environ)
     if reason is not None:
         new_holder = hold_dev_server(int(os.environ.get("DATABASE_HOLDER", os.getpid())))
-        configured = os.environ.get("DATABASE_URL", EMBEDDED)
-        database = "order_service" if configured == EMBEDDED else make_url(configured).database or "order_service"
-        os.environ["DATABASE_URL"] = DEV_SERVER.url(database)
+        explicit, configured, _ = _database_urls(os.environ)
+        named = (make_url(url).database for url in (explicit, configured) if url and url != EMBEDDED)
+        os.environ["DATABASE_URL"] = DEV_SERVER.url(next((name for name in named if name), "order_service"))
         if new_holder:
             folder = DEV_FOLDER.relative_to(ROOT) if DEV_FOLDER.is_relative_to(ROOT) else DEV_FOLDER
             print(  # noqa: T201
