@@ -58,6 +58,7 @@ class EmbeddedPostgres:
         self.log_path = data_dir.with_name(f"{data_dir.name}.log")
         self.settings = dict(settings or {})  # extra `-c name=value` for postgres
         self._process: subprocess.Popen[bytes] | None = None
+        self._port: int | None = None
 
     @property
     def pid(self) -> int | None:
@@ -90,12 +91,15 @@ class EmbeddedPostgres:
         return f"{driver}://{self.address}/{database}"
 
     def start(self) -> None:
-        """Start on a free port (initdb first if the folder is new); return once it accepts connections."""
+        """Start (initdb first if the folder is new); return once it accepts connections. The first start takes
+        a free port, a restart the same one, so that clients reconnect to the address they know."""
         if self.pid is not None:
             return
         self._init_data_dir()
-        for _ in range(3):  # another process may take the free port before postgres binds it
-            if self._wait_until_ready(self._spawn(free_port())):
+        # Another process may take a free port before postgres binds it: then another one.
+        for port in [self._port] if self._port else [free_port() for _ in range(3)]:
+            if self._wait_until_ready(self._spawn(port)):
+                self._port = port
                 return
         msg = f"the embedded PostgreSQL did not start; its log: {self.log_path}\n{self._log_tail()}"
         raise RuntimeError(msg)

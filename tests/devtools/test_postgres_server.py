@@ -46,6 +46,7 @@ def test_committed_data_survives_a_stop_or_a_crash(
     assert throwaway_postgres.pid is None
     assert refuses_connections(port)
     throwaway_postgres.start()
+    assert throwaway_postgres.port == port  # clients find it where it was
     assert query(throwaway_postgres, "SELECT answer FROM kept") == 42
     assert logged in throwaway_postgres.log_path.read_text()
 
