@@ -18,7 +18,8 @@ VENV_STAMP := .venv/.synced-stamp
 # The database targets run their command through devtools/database.py: the server in DATABASE_URL, or this
 # checkout's embedded PostgreSQL when DATABASE_URL=embedded or nothing answers at .local.env's address
 # (devtools/README.md). It stops when the last make using it ends (DATABASE_HOLDER: this make's pid).
-WITH_DATABASE = DATABASE_HOLDER=$$PPID $(UV) run --no-sync python -m devtools.database run --
+export DATABASE_HOLDER := $(shell echo $$PPID)
+WITH_DATABASE = $(UV) run --no-sync python -m devtools.database run --
 # The same rule for TEST_DATABASE_SERVER, with a throwaway embedded server (pytest applies it by itself).
 WITH_TEST_DATABASE = $(UV) run --no-sync python -m devtools.database test --
 
