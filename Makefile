@@ -15,6 +15,13 @@ WORKERS ?= 1
 export ENV_FILE
 
 VENV_STAMP := .venv/.synced-stamp
+# The database targets run their command through devtools/database.py: the server in DATABASE_URL, or this
+# checkout's embedded PostgreSQL when DATABASE_URL=embedded or nothing answers at .local.env's address
+# (devtools/README.md). It stops when the last make using it ends (DATABASE_HOLDER: this make's pid).
+export DATABASE_HOLDER := $(shell echo $$PPID)
+WITH_DATABASE = $(UV) run --no-sync python -m devtools.database run --
+# The same rule for TEST_DATABASE_SERVER, with a throwaway embedded server (pytest applies it by itself).
+WITH_TEST_DATABASE = $(UV) run --no-sync python -m devtools.database test --
 
 .PHONY: help
 help: ## List the targets
@@ -30,38 +37,38 @@ install: $(VENV_STAMP) ## Install the locked dependencies into .venv (uv sync --
 
 .PHONY: database
 database: install ## Create the database named in DATABASE_URL if the server lacks it
-	@$(UV) run --no-sync python main.py ensure-database
+	@$(WITH_DATABASE) python main.py ensure-database
 
 .PHONY: migrate
 migrate: database ## Apply every migration (alembic upgrade head)
-	$(UV) run --no-sync alembic upgrade head
+	$(WITH_DATABASE) alembic upgrade head
 
 .PHONY: downgrade
 downgrade: install ## Undo the last migration (alembic downgrade -1)
-	$(UV) run --no-sync alembic downgrade -1
+	$(WITH_DATABASE) alembic downgrade -1
 
 .PHONY: revision
 revision: install ## New numbered migration: make revision name="add orders" [autogenerate=1]
 	@test -n "$(name)" || { echo 'usage: make revision name="what it does" [autogenerate=1]'; exit 2; }
 	@next=$$(printf '%04d' $$(( $$(ls migrations/versions | grep -cE '^[0-9]{4}_') + 1 ))); \
-	$(UV) run --no-sync alembic revision --rev-id "$$next" -m "$(name)" $(if $(autogenerate),--autogenerate,)
+	$(if $(autogenerate),$(WITH_DATABASE),$(UV) run --no-sync) alembic revision --rev-id "$$next" -m "$(name)" $(if $(autogenerate),--autogenerate,)
 
 .PHONY: seed
 seed: migrate ## Fill an empty database with demo data
-	$(UV) run --no-sync python main.py seed
+	$(WITH_DATABASE) python main.py seed
 
 .PHONY: run
 run: migrate ## Serve on http://127.0.0.1:8000 with live reload (settings from .local.env)
-	$(UV) run --no-sync uvicorn main:create_app --factory --host $(HOST) --port $(PORT) --reload
+	$(WITH_DATABASE) uvicorn main:create_app --factory --host $(HOST) --port $(PORT) --reload
 
 .PHONY: serve
 serve: migrate ## Serve like production: WORKERS=n, JSON logs, metrics shared across workers
 	@dir=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d)}; rm -rf "$$dir"/*; \
-	PROMETHEUS_MULTIPROC_DIR="$$dir" LOG_FORMAT=json $(UV) run --no-sync python -m shared_kernel.api.serving main:create_app \
+	PROMETHEUS_MULTIPROC_DIR="$$dir" LOG_FORMAT=json $(WITH_DATABASE) python -m shared_kernel.api.serving main:create_app \
 		--host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 .PHONY: test
-test: install ## Run the whole test suite (needs PostgreSQL; TEST_DATABASE_SERVER=user@host:port)
+test: install ## Run the whole test suite (TEST_DATABASE_SERVER=user@host:port|embedded)
 	$(UV) run --no-sync pytest -n auto --dist loadgroup
 
 .PHONY: test-fast
@@ -75,11 +82,15 @@ bench-tools: ## Install the load generator wrk (and pgbench) from Debian's packa
 
 .PHONY: bench
 bench: install bench-tools ## Order placement throughput vs pgbench, 1 and 2 workers, c=16/64, spread/hot
-	$(UV) run --no-sync python -m tests.benchmarks.run
+	$(WITH_TEST_DATABASE) python -m tests.benchmarks.run
 
 .PHONY: bench-quick
 bench-quick: install bench-tools ## One short benchmark cell (2 workers, c=16, spread): a smoke test
-	$(UV) run --no-sync python -m tests.benchmarks.run --quick
+	$(WITH_TEST_DATABASE) python -m tests.benchmarks.run --quick
+
+.PHONY: db-stop
+db-stop: install ## Stop this checkout's embedded PostgreSQL (its data in .embedded-postgres/ is kept)
+	$(UV) run --no-sync python -m devtools.database stop
 
 .PHONY: lint
 lint: install ## ruff, ruff format --check, mypy --strict, import-linter contracts

@@ -1,5 +1,7 @@
-"""Fixtures shared by the integration and api suites (unit tests need none of them)."""
+"""Fixtures shared by the integration and api suites (unit tests need none of them), and the choice of the
+test database server for the whole run."""
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -9,8 +11,28 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from devtools import postgres_server
+from devtools.database import chosen_test_server
+from devtools.postgres_server import EmbeddedPostgres
 from shared_kernel.infrastructure.settings import Settings
 from tests.database import create_database, database_url, drop_database, migrate, truncate_all
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Choose TEST_DATABASE_SERVER once, before xdist starts its workers (they inherit it): as set, else the
+    default server when it answers, else one embedded server for the whole run, stopped at its end."""
+    if not hasattr(config, "workerinput"):
+        run = contextlib.ExitStack()
+        os.environ["TEST_DATABASE_SERVER"] = run.enter_context(chosen_test_server(os.environ))
+        config.add_cleanup(run.close)
+
+
+@pytest.fixture
+def throwaway_postgres() -> Iterator[EmbeddedPostgres]:
+    """A PostgreSQL server of the test's own, for tests that stop, crash (kill), freeze or resume it; on a free
+    port, its data in a temporary folder, removed afterwards (devtools/README.md)."""
+    with postgres_server.throwaway_postgres() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

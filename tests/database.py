@@ -9,16 +9,21 @@ import asyncpg
 from alembic import command
 from alembic.config import Config
 
+from devtools.database import DEFAULT_TEST_SERVER
 from modules.registry import MODULES
 from shared_kernel.api.module_definition import ModuleDefinition
 
 ROOT = Path(__file__).resolve().parent.parent
-# The server the tests use; they create and drop their own databases on it.
-SERVER = os.environ.get("TEST_DATABASE_SERVER", "postgres@127.0.0.1:5432")
+
+
+def database_server() -> str:
+    """The server the tests use (`user@host:port`); they create and drop their own databases on it. Read when
+    needed: tests/conftest.py sets TEST_DATABASE_SERVER once pytest has chosen one (devtools/database.py)."""
+    return os.environ.get("TEST_DATABASE_SERVER", DEFAULT_TEST_SERVER)
 
 
 def database_url(name: str, driver: str = "postgresql+asyncpg") -> str:
-    return f"{driver}://{SERVER}/{name}"
+    return f"{driver}://{database_server()}/{name}"
 
 
 async def _admin(sql: str) -> None:

@@ -59,6 +59,12 @@ VIOLATIONS = [
         "Modules talk to each other only through published facades",
         id="module-reaches-into-another",
     ),
+    pytest.param(
+        "shared_kernel/infrastructure/leak.py",
+        "from devtools import database\n",
+        "The service imports no development tool",
+        id="service-imports-dev-tools",
+    ),
 ]
 
 

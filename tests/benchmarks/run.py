@@ -31,7 +31,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import httpx
 
-from tests.database import ROOT, SERVER, create_database, database_url, migrate
+from tests.database import ROOT, create_database, database_server, database_url, migrate
 from tests.live_server import free_port
 
 HERE = Path(__file__).resolve().parent
@@ -366,7 +366,9 @@ def main(argv: list[str]) -> int:
 
     report = markdown(cells)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    machine = f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, server {SERVER}"
+    machine = (
+        f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, server {database_server()}"
+    )
     print(f"\n## Order placement benchmark, {stamp}\n\n{machine}; {args.seconds} s per cell, {args.warmup} s warm-up\n")
     print(report)
     for line in target_lines(cells):

