@@ -13,12 +13,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.database import ROOT, SERVER, create_database, database_url, drop_database, migrate
+from tests.database import ROOT, create_database, database_server, database_url, drop_database, migrate
 from tests.deploy.tools import clean_env, run
 from tests.live_server import live_server
 from tests.order_traffic import place_cancel_and_refuse_orders
 
 BACKUP_SCRIPT = ROOT / "infra" / "postgres" / "backup.sh"
+SERVER = database_server()
 USER, ADDRESS = SERVER.rsplit("@", 1)
 HOST, PORT = ADDRESS.split(":")
 DAY = 86_400

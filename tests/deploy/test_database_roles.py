@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import asyncpg
 import pytest
 
-from tests.database import ROOT, SERVER, create_database, drop_database, migrate
+from tests.database import ROOT, create_database, database_server, drop_database, migrate
 from tests.deploy.tools import clean_env, run, system_tool
 from tests.live_server import live_server
 from tests.order_traffic import place_cancel_and_refuse_orders
 
 ROLES_SQL = ROOT / "infra" / "postgres" / "roles.sql"
+SERVER = database_server()
 HOST, PORT = SERVER.rsplit("@", 1)[-1].split(":")
 
 
