@@ -1,5 +1,6 @@
 """The benchmark's database: built once per run, reset before every cell, checked after it."""
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -8,6 +9,7 @@ import asyncpg
 
 WAREHOUSES = 5
 INITIAL_STOCK = 1_000_000  # per product and warehouse: no cell can run out
+IDLE_TIMEOUT_SECONDS = 30
 
 
 async def seed(url: str, products: int) -> list[UUID]:
@@ -47,10 +49,25 @@ async def seed(url: str, products: int) -> list[UUID]:
     return ids
 
 
+async def _wait_until_idle(connection: asyncpg.Connection) -> None:
+    """Requests that the end of a wrk run cut off are still being finished by the servers: wait for their
+    transactions, so that none is counted half or runs into the next cell's TRUNCATE."""
+    deadline = asyncio.get_running_loop().time() + IDLE_TIMEOUT_SECONDS
+    while await connection.fetchval(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        " AND backend_type = 'client backend' AND state <> 'idle'"
+    ):
+        if asyncio.get_running_loop().time() > deadline:
+            msg = f"transactions still running {IDLE_TIMEOUT_SECONDS} s after the load stopped"
+            raise RuntimeError(msg)
+        await asyncio.sleep(0.05)
+
+
 async def reset(url: str) -> None:
     """Forget every order and refill the stock, so each cell starts from the same state."""
     connection = await asyncpg.connect(url)
     try:
+        await _wait_until_idle(connection)
         await connection.execute(
             "TRUNCATE ordering.orders, ordering.order_lines, ordering.order_out_of_stock, inventory.allocations",
         )
@@ -64,6 +81,7 @@ async def invariants_hold(url: str) -> tuple[bool, str]:
     """No negative stock; per product, placed quantities plus what is left equal the initial stock."""
     connection = await asyncpg.connect(url)
     try:
+        await _wait_until_idle(connection)
         negative = await connection.fetchval("SELECT count(*) FROM inventory.stock WHERE quantity < 0")
         broken = await connection.fetchval(
             """
