@@ -175,7 +175,7 @@ class Engines:
         for workers in map(int, args.workers.split(",")):
             for name in self.names:
                 log = RESULTS / f"{name}-w{workers}.log"
-                server = AppServer(url, workers, log, app={"flat": FLAT_APP, "supervisor": "supervisor"}.get(name, APP),
+                server = AppServer(url, workers, log, app=FLAT_APP if name == "flat" else APP,
                                    app_dir=revision if name == "rev" else None)  # fmt: skip
                 stack.callback(server.stop)
                 self.servers[name, workers] = server

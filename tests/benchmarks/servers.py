@@ -17,7 +17,6 @@ import httpx
 from tests.database import ROOT
 from tests.live_server import free_port
 
-APP_FACTORY = "main:create_app"
 NGINX_CONF = ROOT / "infra" / "nginx" / "nginx.conf"
 # The nginx configuration runs unchanged but for where it listens, where the app is and where it logs.
 _NGINX_EDITS = {
@@ -73,9 +72,6 @@ class AppServer:
                    "--workers", str(workers)]  # fmt: skip
         if app_dir is not None:
             command += ["--app-dir", str(app_dir)]
-        if app == "supervisor":  # the per-worker-socket supervisor this measurement decides about
-            command = [sys.executable, "-m", "shared_kernel.api.serving", APP_FACTORY, "--port", str(self.port),
-                       "--workers", str(workers)]  # fmt: skip
         self._log = log.open("wb")
         self.process = subprocess.Popen(
             command, cwd=app_dir or ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
