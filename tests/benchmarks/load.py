@@ -22,6 +22,7 @@ class Cell:
     orders_per_second: float = 0.0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
+    cpu_ms_per_order: float = 0.0  # the server's CPU time (all workers) per order placed; 0 for pgbench
     errors: int = 0
     peak_rss_mb: list[float] = field(default_factory=list)
     invariants_ok: bool = False

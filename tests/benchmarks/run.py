@@ -53,6 +53,7 @@ def median_cell(cells: list[Cell]) -> Cell:
         first.engine, first.scenario, first.concurrency, first.workers, len(cells),
         orders_per_second=statistics.median(c.orders_per_second for c in cells),
         p50_ms=statistics.median(c.p50_ms for c in cells), p99_ms=statistics.median(c.p99_ms for c in cells),
+        cpu_ms_per_order=statistics.median(c.cpu_ms_per_order for c in cells),
         errors=sum(c.errors for c in cells), peak_rss_mb=cells[-1].peak_rss_mb,
         invariants_ok=all(c.invariants_ok for c in cells), load=max(c.load for c in cells),
         note="; ".join(sorted({c.note for c in cells if c.failed})),
@@ -83,14 +84,15 @@ def ratio(rows: list[Cell], row: Cell, engine: str) -> float | None:
 
 
 def markdown(rows: list[Cell], references: list[str]) -> str:
-    head = ["scenario", "clients", "workers", "engine", "orders/s", "p50 ms", "p99 ms", "errors",
+    head = ["scenario", "clients", "workers", "engine", "orders/s", "p50 ms", "p99 ms", "CPU ms/order", "errors",
             "peak RSS MB/worker", *[f"x {r}" for r in references], "load", "ok"]  # fmt: skip
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for c in rows:
         rss = ", ".join(f"{r:.0f}" for r in c.peak_rss_mb) or "-"
         ratios = [ratio(rows, c, r) for r in references]
         values = [c.scenario, c.concurrency, c.workers or "-", c.engine, f"{c.orders_per_second:.0f}",
-                  f"{c.p50_ms:.1f}", f"{c.p99_ms:.1f}", c.errors, rss,
+                  f"{c.p50_ms:.1f}", f"{c.p99_ms:.1f}", f"{c.cpu_ms_per_order:.2f}" if c.workers else "-",
+                  c.errors, rss,
                   *[f"{x:.2f}" if x is not None else "-" for x in ratios], f"{c.load:.1f}",
                   "FAILED: " + c.note if c.failed else "yes"]  # fmt: skip
         lines.append("| " + " | ".join(map(str, values)) + " |")
@@ -104,16 +106,21 @@ def round_ratios(cells: list[Cell], others: list[str]) -> list[str]:
     for key in dict.fromkeys((c.scenario, c.concurrency, c.workers) for c in apps):
         for other in others:
             pairs = [
-                (a.orders_per_second, o.orders_per_second)
+                (a, o)
                 for a in apps if (a.scenario, a.concurrency, a.workers) == key
                 for o in cells if (o.engine, o.scenario, o.concurrency, o.workers, o.round) == (other, *key, a.round)
             ]  # fmt: skip
-            per_round = [a / o for a, o in pairs if o]
+            per_round = [a.orders_per_second / o.orders_per_second for a, o in pairs if o.orders_per_second]
             if per_round:
-                median = statistics.median(a for a, _ in pairs) / statistics.median(o for _, o in pairs)
+                median = statistics.median(a.orders_per_second for a, _ in pairs) / statistics.median(
+                    o.orders_per_second for _, o in pairs
+                )
+                cpu = statistics.median(a.cpu_ms_per_order for a, _ in pairs) / (
+                    statistics.median(o.cpu_ms_per_order for _, o in pairs) or 1
+                )
                 rounds = ", ".join(f"{r:.2f}" for r in per_round)
-                lines.append(f"- {key[0]}, c={key[1]}, {key[2]} workers: app / {other} = {median:.2f} "
-                             f"(rounds: {rounds})")  # fmt: skip
+                lines.append(f"- {key[0]}, c={key[1]}, {key[2]} workers: app / {other} = {median:.2f} orders/s "
+                             f"(rounds: {rounds}); CPU per order x {cpu:.2f}")  # fmt: skip
     return lines
 
 
@@ -190,6 +197,21 @@ class Engines:
             process.wait_ready()
 
 
+def measure(cell: Cell, engines: Engines, args: argparse.Namespace, dsn: str, ids_file: Path) -> None:
+    """One wrk cell on a fresh database: warm-up, measured run, the server's CPU per order, the invariants."""
+    asyncio.run(reset(dsn))
+    key = (cell.engine, cell.workers)
+    target, server = engines.urls[key], engines.servers[key]
+    run_wrk(Cell(cell.engine, cell.scenario, cell.concurrency, cell.workers), target, ids_file, args.warmup)
+    cpu_before = server.cpu_seconds()
+    run_wrk(cell, target, ids_file, args.seconds)
+    cpu = server.cpu_seconds() - cpu_before
+    if cell.orders_per_second:
+        cell.cpu_ms_per_order = 1000 * cpu / (cell.orders_per_second * args.seconds)
+    cell.peak_rss_mb = server.peak_rss_mb()
+    cell.finish(asyncio.run(invariants_hold(dsn)))
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     for tool in ("wrk", "pgbench"):
@@ -226,16 +248,11 @@ def main(argv: list[str]) -> int:
                     for round_ in range(args.rounds):
                         for name in engines.names if round_ % 2 == 0 else engines.names[::-1]:
                             cell = Cell(name, scenario, concurrency, workers, round_)
-                            asyncio.run(reset(dsn))
-                            target = engines.urls[name, workers]
-                            run_wrk(Cell(name, scenario, concurrency, workers), target, ids_files[scenario],
-                                    args.warmup)  # fmt: skip
-                            run_wrk(cell, target, ids_files[scenario], args.seconds)
-                            cell.peak_rss_mb = engines.servers[name, workers].peak_rss_mb()
-                            cell.finish(asyncio.run(invariants_hold(dsn)))
+                            measure(cell, engines, args, dsn, ids_files[scenario])
                             cells.append(cell)
                             print(f"  {scenario} c={concurrency} w={workers} {name} round {round_ + 1}: "
-                                  f"{cell.orders_per_second:.0f}/s (load {cell.load:.1f})", flush=True)  # fmt: skip
+                                  f"{cell.orders_per_second:.0f}/s, {cell.cpu_ms_per_order:.2f} ms CPU/order "
+                                  f"(load {cell.load:.1f})", flush=True)  # fmt: skip
         names = engines.names
 
     rows = summarize(cells)

@@ -80,19 +80,31 @@ class AppServer:
     def wait_ready(self) -> None:
         _wait_for(f"{self.base_url}/health/ready", self.process, Path(self._log.name))
 
+    def _serving_pids(self) -> list[int]:
+        """The workers, or the single process: those that serve requests."""
+        if self.workers == 1:
+            return [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        # multiprocessing's resource tracker is a child too, but serves nothing
+        return [int(p) for p in children if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+
     def peak_rss_mb(self) -> list[float]:
-        """VmHWM of every process that serves requests (the workers, or the single process)."""
-        pids = [self.process.pid]
-        if self.workers > 1:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-            # multiprocessing's resource tracker is a child too, but serves nothing
-            pids = [int(p) for p in children if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+        """VmHWM of every process that serves requests."""
         peaks = []
-        for pid in pids:
+        for pid in self._serving_pids():
             status = Path(f"/proc/{pid}/status").read_text()
             line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
             peaks.append(round(int(line.split()[1]) / 1024, 1))
         return peaks
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the serving processes have used so far: on a shared machine, CPU per
+        order varies much less than orders per second."""
+        ticks = 0
+        for pid in self._serving_pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         _stop_group(self.process)
