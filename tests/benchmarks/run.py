@@ -99,32 +99,38 @@ def markdown(rows: list[Cell], references: list[str]) -> str:
     return "\n".join(lines)
 
 
-def round_ratios(cells: list[Cell], others: list[str]) -> list[str]:
-    """app / each other engine, per scenario, clients and workers: the median and each round's own ratio."""
+def paired(cells: list[Cell], key: tuple[str, int, int], other: str) -> list[tuple[Cell, Cell]]:
+    """(app, other) cells of the same round, in one scenario, client count and worker count."""
+    return [
+        (a, o)
+        for a in cells if (a.engine, a.scenario, a.concurrency, a.workers) == ("app", *key)
+        for o in cells if (o.engine, o.scenario, o.concurrency, o.workers, o.round) == (other, *key, a.round)
+        if o.orders_per_second and o.cpu_ms_per_order
+    ]  # fmt: skip
+
+
+def round_ratios(cells: list[Cell], others: list[str]) -> dict[tuple[str, int, int, str], list[tuple[float, float]]]:
+    """app / each other engine per round, paired cells seconds apart: (orders/s ratio, CPU per order ratio)."""
+    keys = dict.fromkeys((c.scenario, c.concurrency, c.workers) for c in cells if c.engine == "app")
+    ratios = {
+        (*key, other): [(a.orders_per_second / o.orders_per_second, a.cpu_ms_per_order / o.cpu_ms_per_order)
+                        for a, o in paired(cells, key, other)]
+        for key in keys for other in others
+    }  # fmt: skip
+    return {key: pairs for key, pairs in ratios.items() if pairs}
+
+
+def ratio_lines(ratios: dict[tuple[str, int, int, str], list[tuple[float, float]]]) -> list[str]:
     lines = []
-    apps = [c for c in cells if c.engine == "app"]
-    for key in dict.fromkeys((c.scenario, c.concurrency, c.workers) for c in apps):
-        for other in others:
-            pairs = [
-                (a, o)
-                for a in apps if (a.scenario, a.concurrency, a.workers) == key
-                for o in cells if (o.engine, o.scenario, o.concurrency, o.workers, o.round) == (other, *key, a.round)
-            ]  # fmt: skip
-            per_round = [a.orders_per_second / o.orders_per_second for a, o in pairs if o.orders_per_second]
-            if per_round:
-                median = statistics.median(a.orders_per_second for a, _ in pairs) / statistics.median(
-                    o.orders_per_second for _, o in pairs
-                )
-                cpu = statistics.median(a.cpu_ms_per_order for a, _ in pairs) / (
-                    statistics.median(o.cpu_ms_per_order for _, o in pairs) or 1
-                )
-                rounds = ", ".join(f"{r:.2f}" for r in per_round)
-                lines.append(f"- {key[0]}, c={key[1]}, {key[2]} workers: app / {other} = {median:.2f} orders/s "
-                             f"(rounds: {rounds}); CPU per order x {cpu:.2f}")  # fmt: skip
+    for (scenario, clients, workers, other), pairs in ratios.items():
+        rounds = ", ".join(f"{r:.2f}" for r, _ in pairs)
+        speed, cpu = statistics.median(r for r, _ in pairs), statistics.median(c for _, c in pairs)
+        lines.append(f"- {scenario}, c={clients}, {workers} workers: app / {other} = {speed:.2f} orders/s "
+                     f"(rounds: {rounds}); CPU per order x {cpu:.2f}")  # fmt: skip
     return lines
 
 
-def target_lines(rows: list[Cell]) -> list[str]:
+def target_lines(rows: list[Cell], ratios: dict[tuple[str, int, int, str], list[tuple[float, float]]]) -> list[str]:
     lines = []
     for c in rows:
         if c.engine != "app" or c.workers != 2 or c.concurrency != 64:
@@ -133,8 +139,9 @@ def target_lines(rows: list[Cell]) -> list[str]:
         if (goal := PGBENCH_TARGETS.get((c.scenario, c.concurrency))) is not None:
             got = ratio(rows, c, "pgbench") or 0
             checks.append(f"x pgbench {got:.2f} >= {goal:.2f}: {'met' if got >= goal else 'MISSED'}")
-        if (flat := ratio(rows, c, "flat")) is not None:
-            checks.append(f"x flat {flat:.2f} >= {FLAT_TARGET:.2f}: {'met' if flat >= FLAT_TARGET else 'MISSED'}")
+        if pairs := ratios.get((c.scenario, c.concurrency, c.workers, "flat")):
+            flat = statistics.median(r for r, _ in pairs)
+            checks.append(f"app / flat {flat:.2f} >= {FLAT_TARGET:.2f}: {'met' if flat >= FLAT_TARGET else 'MISSED'}")
         if c.scenario == "spread":
             checks.append(f"p99 {c.p99_ms:.0f} ms <= 150: {'met' if c.p99_ms <= 150 else 'MISSED'}")
         peak = max(c.peak_rss_mb, default=0)
@@ -265,7 +272,8 @@ def main(argv: list[str]) -> int:
     print(f"\n## Order placement benchmark, {stamp}\n\n{machine}; {conditions}\n")
     print(markdown(rows, references))
     print()
-    for line in round_ratios(cells, [n for n in names if n != "app"]) + target_lines(rows):
+    ratios = round_ratios(cells, [n for n in names if n != "app"])
+    for line in ratio_lines(ratios) + target_lines(rows, ratios):
         print(line)
     output = RESULTS / f"bench-{stamp}.json"
     output.write_text(
