@@ -21,13 +21,13 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
     --mount=type=bind,source=.python-version,target=.python-version \
     uv sync --locked --no-dev --no-install-project
-COPY alembic.ini main.py ./
+COPY alembic.ini main.py serve.py ./
 COPY migrations/ migrations/
 COPY shared_kernel/ shared_kernel/
 COPY modules/ modules/
 COPY --chmod=0755 deploy/entrypoint.sh deploy/entrypoint.sh
 # The service's own code as bytecode too: the runtime user cannot write __pycache__.
-RUN /app/.venv/bin/python -m compileall -q -j 0 main.py migrations shared_kernel modules
+RUN /app/.venv/bin/python -m compileall -q -j 0 main.py serve.py migrations shared_kernel modules
 
 # ---- runtime: slim Python, no build tools, a numeric non-root user ----
 FROM ${PYTHON_IMAGE} AS runtime
@@ -51,6 +51,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=2)"]
 ENTRYPOINT ["/app/deploy/entrypoint.sh"]
-# WEB_CONCURRENCY workers, each accepting its own connections (shared_kernel/api/serving.py).
-CMD ["python", "-m", "shared_kernel.api.serving", "main:create_app", \
-     "--host", "0.0.0.0", "--port", "8000", "--timeout-graceful-shutdown", "20"]
+# uvicorn with WEB_CONCURRENCY workers and the server options of serve.py.
+CMD ["python", "serve.py", "--host", "0.0.0.0", "--port", "8000"]

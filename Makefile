@@ -29,7 +29,7 @@ help: ## List the targets
 
 $(VENV_STAMP): pyproject.toml uv.lock
 	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
-	$(UV) sync --locked
+	$(UV) sync --locked --compile-bytecode
 	@touch $@
 
 .PHONY: install
@@ -64,7 +64,7 @@ run: migrate ## Serve on http://127.0.0.1:8000 with live reload (settings from .
 .PHONY: serve
 serve: migrate ## Serve like production: WORKERS=n, JSON logs, metrics shared across workers
 	@dir=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d)}; rm -rf "$$dir"/*; \
-	PROMETHEUS_MULTIPROC_DIR="$$dir" LOG_FORMAT=json $(WITH_DATABASE) python -m shared_kernel.api.serving main:create_app \
+	PROMETHEUS_MULTIPROC_DIR="$$dir" LOG_FORMAT=json $(WITH_DATABASE) python serve.py \
 		--host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 .PHONY: test
@@ -81,16 +81,21 @@ bench-tools: ## Install the load generator wrk (and pgbench) from Debian's packa
 		apt-get update -qq && apt-get install -y -qq wrk postgresql-client >/dev/null; }
 
 .PHONY: bench
-bench: install bench-tools ## Order placement throughput vs pgbench, 1 and 2 workers, c=16/64, spread/hot
-	$(WITH_TEST_DATABASE) python -m tests.benchmarks.run
+bench: install bench-tools ## Order placement vs pgbench and a flat one-handler reference: 1/2 workers, c=16/64, spread/hot
+	$(WITH_TEST_DATABASE) python -m tests.benchmarks.run $(BENCH_ARGS)
 
 .PHONY: bench-quick
-bench-quick: install bench-tools ## One short benchmark cell (2 workers, c=16, spread): a smoke test
+bench-quick: install bench-tools ## One short round (2 workers, c=16, spread) with app / flat: a smoke test
 	$(WITH_TEST_DATABASE) python -m tests.benchmarks.run --quick
 
 .PHONY: db-stop
 db-stop: install ## Stop this checkout's embedded PostgreSQL (its data in .embedded-postgres/ is kept)
 	$(UV) run --no-sync python -m devtools.database stop
+
+.PHONY: bench-ab
+bench-ab: install bench-tools ## The app against git revision REV, interleaved (2 workers, c=64): make bench-ab REV=main
+	@test -n "$(REV)" || { echo 'usage: make bench-ab REV=<commit> [BENCH_ARGS="--front nginx ..."]'; exit 2; }
+	$(WITH_TEST_DATABASE) python -m tests.benchmarks.run --ab "$(REV)" --workers 2 --concurrency 64 --rounds 3 $(BENCH_ARGS)
 
 .PHONY: lint
 lint: install ## ruff, ruff format --check, mypy --strict, import-linter contracts

@@ -1,8 +1,8 @@
 """Composition root: builds the Litestar app from settings and assembles the modules.
 
-Serve with `python -m shared_kernel.api.serving main:create_app` (production: workers that each accept
-their own connections) or `uvicorn main:create_app --factory --reload` (development); settings come from
-ENV_FILE (default `.env`) and the environment. `python main.py ensure-database|seed` are the
+Serve with `python serve.py` (production: uvicorn's workers, with the server's options in one place) or
+`uvicorn main:create_app --factory --reload` (development); settings come from ENV_FILE (default `.env`)
+and the environment. `python main.py ensure-database|seed` are the
 operational commands the Makefile runs.
 """
 

@@ -1,4 +1,4 @@
-"""Run the real service in a subprocess, as production does (shared_kernel.api.serving), for black-box tests."""
+"""Run the real service in a subprocess, as production does (serve.py), for black-box tests."""
 
 import contextlib
 import os
@@ -45,9 +45,7 @@ def live_server(
     }
     command = [
         sys.executable,
-        "-m",
-        "shared_kernel.api.serving",
-        "main:create_app",
+        str(ROOT / "serve.py"),
         "--host",
         "127.0.0.1",
         "--port",
