@@ -69,7 +69,8 @@ async def reset(url: str) -> None:
     try:
         await _wait_until_idle(connection)
         await connection.execute(
-            "TRUNCATE ordering.orders, ordering.order_lines, ordering.order_out_of_stock, inventory.allocations CASCADE",
+            "TRUNCATE ordering.orders, ordering.order_lines, ordering.order_out_of_stock, inventory.allocations"
+            " CASCADE",  # and the idempotency keys that reference the orders
         )
         await connection.execute("UPDATE inventory.stock SET quantity = $1 WHERE quantity <> $1", INITIAL_STOCK)
         await connection.execute("VACUUM ANALYZE inventory.stock")

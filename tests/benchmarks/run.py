@@ -265,7 +265,8 @@ def main(argv: list[str]) -> int:
     rows = summarize(cells)
     references = ["pgbench", *[n for n in ("flat", "rev") if n in names]]
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    machine = f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, server {database_server()}"
+    server = database_server()
+    machine = f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, server {server}"
     conditions = (f"{args.seconds} s per cell after {args.warmup} s warm-up, {args.rounds} round(s) per engine, "
                   f"front: {args.front}{f', rev: {args.ab}' if args.ab else ''}; load average "
                   f"{load_at_start[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")  # fmt: skip
