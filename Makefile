@@ -58,7 +58,8 @@ seed: migrate ## Fill an empty database with demo data
 	$(WITH_DATABASE) python main.py seed
 
 .PHONY: run
-run: migrate ## Serve on http://127.0.0.1:8000 with live reload (settings from .local.env)
+run: migrate ## Serve the storefront on http://127.0.0.1:8000/ with live reload (settings from .local.env)
+	@echo "The storefront: http://$(HOST):$(PORT)/  (REST API under /api, OpenAPI at /schema)"
 	$(WITH_DATABASE) uvicorn main:create_app --factory --host $(HOST) --port $(PORT) --reload
 
 .PHONY: serve
@@ -68,8 +69,19 @@ serve: migrate ## Serve like production: WORKERS=n, JSON logs, metrics shared ac
 		--host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 .PHONY: test
-test: install ## Run the whole test suite (TEST_DATABASE_SERVER=user@host:port|embedded)
+test: install browser-tools ## Run the whole test suite (TEST_DATABASE_SERVER=user@host:port|embedded)
 	$(UV) run --no-sync pytest -n auto --dist loadgroup
+
+# Playwright drives Debian's Chromium: Playwright's own browser download is never used.
+.PHONY: browser-tools
+browser-tools: ## Install Chromium (Debian's package) for the browser tests if missing
+	@command -v chromium >/dev/null || { \
+		echo "browser-tools: installing chromium (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+.PHONY: screenshot
+screenshot: install browser-tools ## Retake the README's pictures of the storefront (docs/storefront*.png)
+	SCREENSHOT_DIR=docs $(UV) run --no-sync pytest tests/browser -k screenshot
 
 .PHONY: test-fast
 test-fast: install ## Unit tests only: no database, a second or two

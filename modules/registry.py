@@ -4,6 +4,7 @@ check of the import contracts (.importlinter) read it too. A new module is one l
 from modules.catalog.module import module as catalog
 from modules.inventory.module import module as inventory
 from modules.ordering.module import module as ordering
+from modules.storefront.module import module as storefront
 from shared_kernel.api.module_definition import ModuleDefinition
 
-MODULES: tuple[ModuleDefinition, ...] = (catalog, inventory, ordering)
+MODULES: tuple[ModuleDefinition, ...] = (catalog, inventory, ordering, storefront)

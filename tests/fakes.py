@@ -8,7 +8,7 @@ from typing import Self
 from uuid import UUID
 
 from modules.catalog.domain.product import Product
-from modules.catalog.facade import ProductInfo
+from modules.catalog.facade import ProductInfo, ProductListing, ProductListItem
 from modules.inventory.domain.stock import OrderAllocations, Stock, StockLevel
 from modules.inventory.domain.warehouse import Warehouse
 from modules.ordering.application.ports import DuplicateIdempotencyKey, IdempotentRequest
@@ -93,8 +93,9 @@ class InMemoryProductRepository:
     async def save(self, product: Product) -> None:
         self.products[product.id] = product
 
-    async def list_page(self, page: PageRequest) -> Page[Product]:
-        ordered = sorted(self.products.values(), key=lambda p: (p.created_at, p.id), reverse=True)
+    async def list_page(self, page: PageRequest, *, search: str = "") -> Page[Product]:
+        matching = [p for p in self.products.values() if search.lower() in f"{p.name}\n{p.description}".lower()]
+        ordered = sorted(matching, key=lambda p: (p.created_at, p.id), reverse=True)
         items = ordered[page.offset : page.offset + page.limit]
         return Page(items=items, total=len(ordered), limit=page.limit, offset=page.offset)
 
@@ -118,6 +119,11 @@ class FakeCatalog:
 
     async def product_ids(self, *, limit: int) -> list[UUID]:
         return list(self.products)[:limit]
+
+    async def list_products(self, *, search: str = "", limit: int = 20, offset: int = 0) -> ProductListing:
+        newest_first = [p for p in reversed(self.products.values()) if search.lower() in p.name.lower()]
+        items = tuple(ProductListItem(p.id, p.name, "", p.price) for p in newest_first[offset : offset + limit])
+        return ProductListing(items=items, total=len(newest_first), limit=limit, offset=offset)
 
 
 class InMemoryWarehouseRepository:
@@ -153,6 +159,13 @@ class InMemoryStockRepository:
             (StockLevel(p, w, q) for (p, w), q in self.quantities.items() if p == product_id),
             key=lambda s: s.warehouse_id,
         )
+
+    async def available(self, product_ids: Collection[UUID]) -> dict[UUID, int]:
+        totals: dict[UUID, int] = {}
+        for (product_id, _), quantity in self.quantities.items():
+            if product_id in product_ids:
+                totals[product_id] = totals.get(product_id, 0) + quantity
+        return totals
 
     async def lock(self, product_ids: Collection[UUID], *, including_empty: bool = False) -> Stock:
         return Stock.of(

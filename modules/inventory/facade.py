@@ -1,10 +1,10 @@
 """Inventory's published contract: the only thing other modules may import from inventory.
 
-Both operations work inside the caller's transaction (the request's session) and never commit: the caller's
-use case commits them together with its own writes, or rolls everything back.
+Reserving and releasing work inside the caller's transaction (the request's session) and never commit: the
+caller's use case commits them together with its own writes, or rolls everything back.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Protocol
 from uuid import UUID
 
@@ -18,4 +18,9 @@ class InventoryFacade(Protocol):
     async def release(self, order_ref: UUID) -> dict[UUID, int]:
         """Put back exactly what `order_ref` took, to the warehouses it came from. Returns the quantity
         returned per product; a second release returns nothing and changes nothing."""
+        ...
+
+    async def available_quantities(self, product_ids: Collection[UUID]) -> dict[UUID, int]:
+        """Read only, no locks: the quantity all warehouses together hold, for every id in `product_ids`
+        (0 for a product held nowhere or unknown to the catalog)."""
         ...

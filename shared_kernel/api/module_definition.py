@@ -13,7 +13,7 @@ from litestar.di import Provide
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared_kernel.infrastructure.facades import Facades, PublishedFacade
+from shared_kernel.infrastructure.facades import FacadeOverFacades, Facades, PublishedFacade
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,8 @@ class ModuleDefinition:
     metadata: MetaData  # its tables, all in one PostgreSQL schema of its own
     # Its routes, with its use cases' providers scoped to this router, given the facades it may use.
     router: Callable[[Facades], Router]
-    facade: PublishedFacade[Any] | None = None  # what it publishes to other modules, if anything
+    # What it publishes to other modules, if anything.
+    facade: PublishedFacade[Any] | FacadeOverFacades[Any] | None = None
     # Demo data for `make seed`: fills an empty database, returns a summary line such as "8 products".
     seed: Callable[[AsyncSession, Facades], Awaitable[str]] | None = None
 

@@ -5,10 +5,10 @@ from typing import Annotated
 import msgspec
 from litestar.params import QueryParameter
 
-from shared_kernel.application.pagination import PageRequest
+from shared_kernel.application.pagination import MAX_LIMIT, MAX_OFFSET, PageRequest
 
-Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size (1..100).")]
-Offset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1, description="Items to skip.")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size (1..{MAX_LIMIT}).")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
 def page_request(limit: Limit = 20, offset: Offset = 0) -> PageRequest:

@@ -18,16 +18,34 @@ class PublishedFacade[T]:
     factory: FacadeFactory[T]
 
 
+@dataclass(frozen=True, slots=True)
+class FacadeOverFacades[T]:
+    """A published contract whose implementation uses other modules' facades: `wire(facades)` gives its
+    factory (as a module's `router(facades)` gives its routes)."""
+
+    contract: type[T]
+    wire: Callable[["Facades"], FacadeFactory[T]]
+
+
 class Facades:
     """Every facade the listed modules publish; the composition root builds it, modules look theirs up."""
 
-    def __init__(self, published: Iterable[PublishedFacade[Any]]) -> None:
+    def __init__(self, published: Iterable[PublishedFacade[Any] | FacadeOverFacades[Any]]) -> None:
         self._factories: dict[type, FacadeFactory[Any]] = {}
+        contracts: set[type] = set()
+        wired: list[FacadeOverFacades[Any]] = []
         for facade in published:
-            if facade.contract in self._factories:
+            if facade.contract in contracts:
                 msg = f"{facade.contract.__name__} is published twice"
                 raise ValueError(msg)
-            self._factories[facade.contract] = facade.factory
+            contracts.add(facade.contract)
+            if isinstance(facade, PublishedFacade):
+                self._factories[facade.contract] = facade.factory
+            else:
+                wired.append(facade)
+        # Wired once every plain factory is known; a wired facade may use another wired one listed before it.
+        for facade in wired:
+            self._factories[facade.contract] = facade.wire(self)
 
     def of[T](self, contract: type[T]) -> FacadeFactory[T]:
         try:

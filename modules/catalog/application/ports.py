@@ -16,7 +16,9 @@ class ProductRepository(Protocol):
 
     async def save(self, product: Product) -> None: ...
 
-    async def list_page(self, page: PageRequest) -> Page[Product]: ...
+    async def list_page(self, page: PageRequest, *, search: str = "") -> Page[Product]:
+        """Newest first; a non-empty `search` keeps the products whose name or description contains it."""
+        ...
 
     async def infos(self, product_ids: Collection[UUID]) -> list[ProductInfo]:
         """Name and price of the existing products among `product_ids` (a narrow read for other modules)."""

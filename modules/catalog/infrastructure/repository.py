@@ -4,7 +4,7 @@ from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from modules.catalog.domain.product import Product
@@ -26,9 +26,22 @@ _SAVE = (
     )
 )
 _COUNT = select(func.count().label("total")).select_from(products)
-_PAGE = page_of(select(products).order_by(products.c.created_at.desc(), products.c.id.desc()))
+_NEWEST_FIRST = select(products).order_by(products.c.created_at.desc(), products.c.id.desc())
+_PAGE = page_of(_NEWEST_FIRST)
+# Name or description matching the LIKE `pattern` (see _pattern), case ignored.
+_MATCHING = or_(
+    products.c.name.ilike(bindparam("pattern"), escape="\\"),
+    products.c.description.ilike(bindparam("pattern"), escape="\\"),
+)
+_SEARCH_COUNT = _COUNT.where(_MATCHING)
+_SEARCH_PAGE = page_of(_NEWEST_FIRST.where(_MATCHING))
 _INFOS = select(products.c.id, products.c.name, products.c.price).where(products.c.id == any_of("ids"))
 _IDS = select(products.c.id).order_by(products.c.created_at, products.c.id).limit(bindparam("limit"))
+
+
+def _pattern(search: str) -> str:
+    """`search` anywhere in the text; LIKE's wildcards in it are taken literally."""
+    return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _to_product(row: SqlRow) -> Product:
@@ -74,9 +87,11 @@ class SqlProductRepository:
         }
         await fetch(self._session, _SAVE, changes)
 
-    async def list_page(self, page: PageRequest) -> Page[Product]:
-        total = (await fetch(self._session, _COUNT, {}))[0]["total"]
-        rows = await fetch(self._session, _PAGE, {"limit": page.limit, "offset": page.offset})
+    async def list_page(self, page: PageRequest, *, search: str = "") -> Page[Product]:
+        count, listing = (_SEARCH_COUNT, _SEARCH_PAGE) if search else (_COUNT, _PAGE)
+        matching = {"pattern": _pattern(search)} if search else {}
+        total = (await fetch(self._session, count, matching))[0]["total"]
+        rows = await fetch(self._session, listing, {**matching, "limit": page.limit, "offset": page.offset})
         return Page(items=[_to_product(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
     async def infos(self, product_ids: Collection[UUID]) -> list[ProductInfo]:

@@ -1,6 +1,6 @@
 """The inventory facade's implementation: the Stock and OrderAllocations aggregates over locked rows."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from uuid import UUID
 
 from modules.inventory.application.ports import StockRepository
@@ -33,3 +33,7 @@ class InventoryFacadeService:
         stock.put_back(returned)
         await self._stock.save_release(stock, reservation)
         return total_per_product(returned)
+
+    async def available_quantities(self, product_ids: Collection[UUID]) -> dict[UUID, int]:
+        available = await self._stock.available(product_ids)
+        return {product_id: available.get(product_id, 0) for product_id in product_ids}

@@ -26,6 +26,10 @@ class StockRepository(Protocol):
         """Every stock row of one product (including zero quantities), by warehouse id."""
         ...
 
+    async def available(self, product_ids: Collection[UUID]) -> dict[UUID, int]:
+        """Quantity on hand summed over warehouses, per product that has any stock row (no locks)."""
+        ...
+
     async def lock(self, product_ids: Collection[UUID], *, including_empty: bool = False) -> Stock:
         """The stock of these products (only the non-empty levels unless `including_empty`), its rows locked
         until the transaction ends. Locks are taken in (product_id, warehouse_id) order, so concurrent

@@ -84,6 +84,11 @@ def _row_params(prefix: str, rows: Iterable[StockLevel | Allocation]) -> dict[st
 
 
 _LEVELS_OF = select(*_LEVEL_COLUMNS).where(stock.c.product_id == bindparam("product_id")).order_by(stock.c.warehouse_id)
+_AVAILABLE = (
+    select(stock.c.product_id, func.sum(stock.c.quantity).label("available"))
+    .where(stock.c.product_id == any_of("product_ids"))
+    .group_by(stock.c.product_id)
+)
 _LOCK_ALL = (
     select(*_LEVEL_COLUMNS)
     .where(stock.c.product_id == any_of("product_ids"))
@@ -153,6 +158,10 @@ class SqlStockRepository:
 
     async def levels_of(self, product_id: UUID) -> list[StockLevel]:
         return [_to_level(r) for r in await fetch(self._session, _LEVELS_OF, {"product_id": product_id})]
+
+    async def available(self, product_ids: Collection[UUID]) -> dict[UUID, int]:
+        rows = await fetch(self._session, _AVAILABLE, {"product_ids": list(product_ids)})
+        return {r["product_id"]: int(r["available"]) for r in rows}
 
     async def lock(self, product_ids: Collection[UUID], *, including_empty: bool = False) -> Stock:
         query = _LOCK_ALL if including_empty else _LOCK_AVAILABLE

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 
+from modules.ordering.application.facade import order_info
 from modules.ordering.domain.order import MAX_LINE_QUANTITY, MAX_LINES, Order, OrderStatus
 from shared_kernel.api.pagination import PageMeta
 from shared_kernel.api.types import MoneyOut
@@ -45,24 +46,8 @@ class OrderOut(msgspec.Struct):
 
     @classmethod
     def of(cls, order: Order) -> "OrderOut":
-        return cls(
-            id=order.id,
-            status=order.status,
-            created_at=order.created_at,
-            items=[
-                OrderItemOut(
-                    product_id=line.product_id,
-                    name=line.name,
-                    unit_price=line.unit_price,
-                    requested_quantity=line.requested_quantity,
-                    quantity=line.quantity,
-                    line_total=line.line_total,
-                )
-                for line in order.lines
-            ],
-            out_of_stock=[OutOfStockOut(line.product_id, line.requested_quantity) for line in order.out_of_stock],
-            total=order.total,
-        )
+        # The published OrderInfo has this very shape: one translation of an order, not two.
+        return msgspec.convert(order_info(order), cls, from_attributes=True)
 
 
 class OrderPage(PageMeta):

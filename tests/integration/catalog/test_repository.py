@@ -78,3 +78,30 @@ async def test_ids_are_the_oldest_products_first(session_factory: Sessions) -> N
     async with session_factory() as session:
         oldest_first = sorted(products, key=lambda p: (p.created_at, p.id))
         assert await SqlProductRepository(session).ids(limit=2) == [p.id for p in oldest_first[:2]]
+
+
+async def test_search_matches_name_or_description_case_ignored_and_wildcards_literally(
+    session_factory: Sessions,
+) -> None:
+    lamp = a_product(name="Desk LAMP", description="LED")
+    percent = a_product(name="100% cotton", description="")
+    underscore = a_product(name="snake_case mug", description="")
+    bulb = a_product(name="Bulb", description="For any lamp")
+    async with session_factory() as session:
+        for product in (lamp, percent, underscore, bulb):
+            await SqlProductRepository(session).add(product)
+        await session.commit()
+    async with session_factory() as session:
+        repository = SqlProductRepository(session)
+
+        async def found(search: str) -> set[str]:
+            page = await repository.list_page(PageRequest(limit=10), search=search)
+            assert page.total == len(page.items)
+            return {p.name for p in page.items}
+
+        assert await found("lamp") == {"Desk LAMP", "Bulb"}
+        assert await found("0%") == {"100% cotton"}
+        assert await found("e_c") == {"snake_case mug"}
+        assert await found("%") == {"100% cotton"}
+        assert await found("\\") == set()
+        assert len(await found("")) == 4

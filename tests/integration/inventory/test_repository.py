@@ -91,3 +91,14 @@ async def test_a_reservation_is_stored_read_back_and_released(session_factory: S
         stored = await SqlStockRepository(session).reservation_of(order)
     assert stored is not None
     assert stored.released_at == released_at
+
+
+async def test_available_sums_the_warehouses_of_each_product(session_factory: Sessions) -> None:
+    held, empty, nowhere = uuid4(), uuid4(), uuid4()
+    await stock_up(session_factory, {held: [2, 5], empty: [0, 0]})
+    async with session_factory() as session:
+        repository = SqlStockRepository(session)
+        available = await repository.available([held, empty, nowhere])
+        again = await repository.available([held])  # the same statement, now on the transaction's connection
+    assert available == {held: 7, empty: 0}
+    assert again == {held: 7}
