@@ -1,4 +1,4 @@
-"""The catalog REST contract (API.md), end to end through create_app."""
+"""The catalog REST contract (OpenAPI document and README notes), end to end through create_app."""
 
 from typing import Any
 from uuid import uuid4

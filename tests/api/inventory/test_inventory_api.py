@@ -1,4 +1,4 @@
-"""The inventory REST contract (API.md), end to end through create_app."""
+"""The inventory REST contract (OpenAPI document and README notes), end to end through create_app."""
 
 from typing import Any
 from uuid import uuid4

@@ -1,4 +1,4 @@
-"""The ordering REST contract (API.md), end to end through create_app."""
+"""The ordering REST contract (OpenAPI document and README notes), end to end through create_app."""
 
 from decimal import Decimal
 from typing import Any
