@@ -12,12 +12,13 @@ INITIAL_STOCK = 1_000_000  # per product and warehouse: no cell can run out
 IDLE_TIMEOUT_SECONDS = 30
 
 
-async def seed(url: str, products: int) -> list[UUID]:
-    """Products, warehouses and stock, written with COPY; returns the product ids in bench order."""
+async def seed(url: str, products: int, ids: list[UUID] | None = None) -> list[UUID]:
+    """Products (new ones, or `ids`: the same as another bench database's), warehouses and stock, written with
+    COPY; returns the product ids in bench order."""
     connection = await asyncpg.connect(url)
     try:
         now = datetime.now(UTC)
-        ids = [uuid4() for _ in range(products)]
+        ids = ids or [uuid4() for _ in range(products)]
         await connection.copy_records_to_table(
             "products",
             schema_name="catalog",

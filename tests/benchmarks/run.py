@@ -26,14 +26,17 @@ from contextlib import ExitStack
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 from tests.benchmarks.dataset import invariants_hold, reset, seed
 from tests.benchmarks.load import Cell, run_pgbench, run_wrk
-from tests.benchmarks.servers import AppServer, NginxFront, revision_checkout
+from tests.benchmarks.servers import AppServer, NginxFront, migrate_checkout, revision_checkout
 from tests.database import ROOT, create_database, database_server, database_url, migrate
 
 RESULTS = ROOT / ".bench-results"
 DATABASE = "order_service_bench"
+# The rev engine's own database, migrated by its revision's migrations: a schema change cannot break it.
+REV_DATABASE = "order_service_bench_rev"
 HOT_PRODUCTS = 5
 APP = "main:create_app"
 FLAT_APP = "tests.benchmarks.flat_app:create_app"
@@ -177,19 +180,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 class Engines:
     """Every server of the run, started together (in parallel) and kept until the end."""
 
-    def __init__(self, stack: ExitStack, args: argparse.Namespace, url: str) -> None:
+    def __init__(self, stack: ExitStack, args: argparse.Namespace, url: str, ids: list[UUID]) -> None:
         self.names = args.engines.split(",")
+        self.dsns = dict.fromkeys(self.names, database_url(DATABASE, driver="postgresql"))
         revision = None
         if args.ab:
             revision = stack.enter_context(revision_checkout(args.ab))
             self.names.append("rev")
+            self.dsns["rev"] = database_url(REV_DATABASE, driver="postgresql")
+            create_database(REV_DATABASE)
+            migrate_checkout(revision, database_url(REV_DATABASE))
+            asyncio.run(seed(self.dsns["rev"], len(ids), ids))
         self.urls: dict[tuple[str, int], str] = {}
         self.servers: dict[tuple[str, int], AppServer] = {}
         waiting: list[AppServer | NginxFront] = []
         for workers in map(int, args.workers.split(",")):
             for name in self.names:
                 log = RESULTS / f"{name}-w{workers}.log"
-                server = AppServer(url, workers, log, app=FLAT_APP if name == "flat" else APP,
+                server = AppServer(database_url(REV_DATABASE) if name == "rev" else url, workers, log,
+                                   app=FLAT_APP if name == "flat" else APP,
                                    app_dir=revision if name == "rev" else None)  # fmt: skip
                 stack.callback(server.stop)
                 self.servers[name, workers] = server
@@ -204,8 +213,9 @@ class Engines:
             process.wait_ready()
 
 
-def measure(cell: Cell, engines: Engines, args: argparse.Namespace, dsn: str, ids_file: Path) -> None:
+def measure(cell: Cell, engines: Engines, args: argparse.Namespace, ids_file: Path) -> None:
     """One wrk cell on a fresh database: warm-up, measured run, the server's CPU per order, the invariants."""
+    dsn = engines.dsns[cell.engine]
     asyncio.run(reset(dsn))
     key = (cell.engine, cell.workers)
     target, server = engines.urls[key], engines.servers[key]
@@ -241,7 +251,7 @@ def main(argv: list[str]) -> int:
     cells: list[Cell] = []
     with ExitStack() as stack:
         stack.callback(shutil.rmtree, work, ignore_errors=True)
-        engines = Engines(stack, args, url)
+        engines = Engines(stack, args, url, ids)
         for scenario in args.scenarios.split(","):
             for concurrency in map(int, args.concurrency.split(",")):
                 asyncio.run(reset(dsn))
@@ -255,7 +265,7 @@ def main(argv: list[str]) -> int:
                     for round_ in range(args.rounds):
                         for name in engines.names if round_ % 2 == 0 else engines.names[::-1]:
                             cell = Cell(name, scenario, concurrency, workers, round_)
-                            measure(cell, engines, args, dsn, ids_files[scenario])
+                            measure(cell, engines, args, ids_files[scenario])
                             cells.append(cell)
                             print(f"  {scenario} c={concurrency} w={workers} {name} round {round_ + 1}: "
                                   f"{cell.orders_per_second:.0f}/s, {cell.cpu_ms_per_order:.2f} ms CPU/order "
