@@ -22,7 +22,7 @@ help: ## List the targets
 
 $(VENV_STAMP): pyproject.toml uv.lock
 	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
-	$(UV) sync --locked
+	$(UV) sync --locked --compile-bytecode  # PYTHONDONTWRITEBYTECODE machines would recompile every import
 	@touch $@
 
 .PHONY: install

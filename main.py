@@ -12,6 +12,7 @@ import sys
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Router
+from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -30,8 +31,9 @@ from shared_kernel.api.middleware import (
     add_request_id_header,
 )
 from shared_kernel.api.problems import exception_handlers
+from shared_kernel.api.requests import StrictJsonRequest
 from shared_kernel.api.runtime_metrics import RuntimeMetricsPlugin
-from shared_kernel.infrastructure.database import sqlalchemy_config
+from shared_kernel.infrastructure.database import readiness_engine, sqlalchemy_config
 from shared_kernel.infrastructure.database_admin import (
     DatabaseAccessDenied,
     DatabaseServerUnavailable,
@@ -48,6 +50,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings)
     disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series only add noise
     pool_capacity = settings.db_pool_size + settings.db_max_overflow
+    readiness = readiness_engine(settings)
+    fair_queue = DefineMiddleware(
+        FairQueueMiddleware,
+        slots=asyncio.Semaphore(pool_capacity),
+        body_timeout_seconds=settings.http_body_timeout_seconds,
+        queue_timeout_seconds=settings.db_pool_timeout_seconds,
+    )
     return Litestar(
         route_handlers=[
             HealthController,
@@ -56,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Router(
                 path="/",
                 route_handlers=[h for m in MODULES for h in m.route_handlers],
-                middleware=[DefineMiddleware(FairQueueMiddleware, slots=asyncio.Semaphore(pool_capacity))],
+                middleware=[fair_queue],
             ),
         ],
         # The wiring between modules: each gets the published facades it uses, and nothing else.
@@ -64,11 +73,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             **catalog.dependencies(),
             **inventory.dependencies(catalog_facade=catalog.catalog_facade),
             **ordering.dependencies(catalog_facade=catalog.catalog_facade, reserve_stock=inventory.reserve_stock),
+            "readiness_engine": Provide(lambda: readiness, sync_to_thread=False),
         },
-        plugins=[SQLAlchemyPlugin(config=sqlalchemy_config(settings)), RuntimeMetricsPlugin()],
+        on_shutdown=[readiness.dispose],
+        plugins=[SQLAlchemyPlugin(config=sqlalchemy_config(settings)), RuntimeMetricsPlugin(readiness)],
         middleware=[RequestIdMiddleware, HttpMetricsMiddleware],
         before_send=[add_request_id_header],
         exception_handlers=exception_handlers(),
+        request_class=StrictJsonRequest,
         openapi_config=OpenAPIConfig(
             title="order-service",
             version="1.0.0",

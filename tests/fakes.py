@@ -105,6 +105,15 @@ class InMemoryStockRepository:
     async def set_quantity(self, warehouse_id: UUID, product_id: UUID, quantity: int) -> None:
         self.quantities[(product_id, warehouse_id)] = quantity
 
+    async def lock_allocated(self, warehouse_id: UUID, product_id: UUID) -> int:
+        return sum(
+            a.quantity
+            for order_ref, plan in self.allocations.items()
+            if order_ref not in self.released
+            for a in plan
+            if (a.warehouse_id, a.product_id) == (warehouse_id, product_id)
+        )
+
     async def levels_of(self, product_id: UUID) -> list[StockLevel]:
         return sorted(
             (StockLevel(p, w, q) for (p, w), q in self.quantities.items() if p == product_id),

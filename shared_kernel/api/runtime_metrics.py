@@ -26,7 +26,8 @@ _log = get_logger("shared_kernel.runtime_metrics")
 class RuntimeMetricsPlugin(InitPluginProtocol):
     """List it after the SQLAlchemy plugin: lifespans are entered in order and left in reverse."""
 
-    def __init__(self, interval_seconds: float = SAMPLE_INTERVAL_SECONDS) -> None:
+    def __init__(self, readiness_engine: AsyncEngine, interval_seconds: float = SAMPLE_INTERVAL_SECONDS) -> None:
+        self.readiness_engine = readiness_engine
         self.interval_seconds = interval_seconds
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
@@ -54,8 +55,8 @@ class RuntimeMetricsPlugin(InitPluginProtocol):
                 if engine is None:
                     sampler.record_readiness(ready=False)
                 else:
-                    sampler.sample_pool(engine.sync_engine.pool)  # before the check borrows a connection
-                    sampler.record_readiness(ready=await database_problem(engine) is None)
+                    sampler.sample_pool(engine.sync_engine.pool)
+                    sampler.record_readiness(ready=await database_problem(self.readiness_engine) is None)
             except Exception:  # a metric must never take the worker down
                 _log.exception("runtime_metrics_sample_failed")
             with contextlib.suppress(TimeoutError):

@@ -197,7 +197,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout-graceful-shutdown", type=int, default=20, metavar="SECONDS")
     args = parser.parse_args(argv)
     try:  # invalid settings would stop every worker: say so once, here
-        configure_logging(load_settings())
+        settings = load_settings()
+        configure_logging(settings)
     except ValidationError as exc:
         print(f"invalid settings: {exc}", file=sys.stderr)  # noqa: T201
         return STARTUP_FAILURE
@@ -208,6 +209,7 @@ def main(argv: list[str]) -> int:
         port=args.port,
         server_header=False,
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+        timeout_keep_alive=settings.http_keep_alive_timeout_seconds,
         log_config=None,  # logging is the app's (configure_logging), in the supervisor and the workers alike
     )
     return serve(config, workers=max(1, args.workers))

@@ -45,6 +45,17 @@ HTTP_IN_PROGRESS = Gauge(
     multiprocess_mode="livesum",
 )
 
+DB_UNAVAILABLE = Counter(
+    "db_unavailable_responses_total",
+    "Requests answered 503 because the database was unreachable, hung, or a lock or pool wait ran past its "
+    "bound, by reason (connection_lost, timeout, lock_timeout, statement_timeout, pool_timeout, ...).",
+    ["reason"],
+)
+CLIENT_DISCONNECTS = Counter(
+    "http_client_disconnects_total",
+    "Requests the client abandoned before the answer (counted here, not as server errors).",
+)
+
 
 # One series per live worker (label `pid` in multiprocess mode); queries aggregate by instance.
 APP_READY = Gauge(

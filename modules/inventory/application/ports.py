@@ -22,6 +22,10 @@ class WarehouseRepository(Protocol):
 class StockRepository(Protocol):
     async def set_quantity(self, warehouse_id: UUID, product_id: UUID, quantity: int) -> None: ...
 
+    async def lock_allocated(self, warehouse_id: UUID, product_id: UUID) -> int:
+        """Lock the stock row until the transaction ends; the units it has allocated to orders not released."""
+        ...
+
     async def levels_of(self, product_id: UUID) -> list[StockLevel]:
         """Every stock row of one product (including zero quantities), by warehouse id."""
         ...

@@ -7,7 +7,7 @@ from uuid import UUID
 from modules.catalog.facade import CatalogFacade
 from modules.inventory.application.ports import StockRepository, WarehouseRepository
 from modules.inventory.domain.allocation import StockLevel
-from modules.inventory.domain.warehouse import Warehouse, stock_quantity
+from modules.inventory.domain.warehouse import Warehouse, check_room, stock_quantity
 from shared_kernel.application.pagination import Page, PageRequest
 from shared_kernel.application.unit_of_work import UnitOfWork
 from shared_kernel.domain.errors import NotFound
@@ -90,6 +90,7 @@ class SetStock:
         async with self._uow:
             await _require_warehouse(self._warehouses, warehouse_id)
             await _require_product(self._catalog, product_id)
+            check_room(quantity, await self._stock.lock_allocated(warehouse_id, product_id))
             await self._stock.set_quantity(warehouse_id, product_id, quantity)
             await self._uow.commit()
         return StockLevel(product_id=product_id, warehouse_id=warehouse_id, quantity=quantity)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from shared_kernel.domain.errors import InvalidInput
+from shared_kernel.domain.errors import Conflict, InvalidInput
 from shared_kernel.domain.text import clean_text
 
 NAME_MAX_LENGTH = 200
@@ -34,3 +34,20 @@ def stock_quantity(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_QUANTITY:
         raise InvalidInput(f"quantity must be an integer from 0 to {MAX_QUANTITY}", field="quantity")
     return value
+
+
+def check_room(quantity: int, allocated: int) -> None:
+    """A warehouse holds at most MAX_QUANTITY of a product, counting the units it has allocated to orders
+    that may still be cancelled: those come back. Placing and cancelling orders only move units between the
+    two, so with this rule on restocking no sequence of requests can push a stock past MAX_QUANTITY (and the
+    stock column can never overflow, nor a cancel fail)."""
+    if quantity + allocated > MAX_QUANTITY:
+        msg = (
+            f"quantity {quantity} plus the {allocated} allocated to open orders (they return if cancelled) "
+            f"would exceed {MAX_QUANTITY}"
+        )
+        raise StockLimitExceeded(msg)
+
+
+class StockLimitExceeded(Conflict):
+    title = "Stock limit exceeded"

@@ -95,6 +95,18 @@ class SqlStockRepository:
             ),
         )
 
+    async def lock_allocated(self, warehouse_id: UUID, product_id: UUID) -> int:
+        row = (stock.c.warehouse_id == warehouse_id) & (stock.c.product_id == product_id)
+        await self._session.execute(select(stock.c.quantity).where(row).with_for_update())
+        allocated = await self._session.scalar(
+            select(func.coalesce(func.sum(allocations.c.quantity), 0)).where(
+                allocations.c.warehouse_id == warehouse_id,
+                allocations.c.product_id == product_id,
+                allocations.c.released_at.is_(None),
+            ),
+        )
+        return int(allocated or 0)
+
     async def levels_of(self, product_id: UUID) -> list[StockLevel]:
         rows = await self._session.execute(
             select(stock.c.product_id, stock.c.warehouse_id, stock.c.quantity)

@@ -1,0 +1,55 @@
+"""One throwaway PostgreSQL cluster and one production server (2 workers) for the whole fault suite.
+
+The tests stop, crash and freeze that cluster, so it is never the machine's own server, and they run one
+after the other in one xdist group (each leaves the database running and the service recovered).
+"""
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.database import migrate
+from tests.faults.cluster import ThrowawayCluster, throwaway_cluster
+from tests.live_server import live_server
+
+DATABASE = "order_service"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/faults/" in str(item.path):
+            item.add_marker(pytest.mark.xdist_group("faults"))
+
+
+@dataclass(frozen=True)
+class FaultRig:
+    cluster: ThrowawayCluster
+    url: str  # the service
+    dsn: str  # the database, for asyncpg
+    log: Path  # the service's log
+
+    def log_lines(self) -> list[str]:
+        return self.log.read_text(errors="replace").splitlines()
+
+
+@pytest.fixture(scope="session")
+def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultRig]:
+    log = tmp_path_factory.mktemp("faults") / "service.log"
+    with throwaway_cluster() as cluster:
+        asyncio.run(_create_database(cluster.url("postgres", driver="postgresql")))
+        migrate(cluster.url(DATABASE))
+        env = {"LOG_FORMAT": "json", "DB_POOL_SIZE": "3", "DB_MAX_OVERFLOW": "0"}
+        with live_server(cluster.url(DATABASE), workers=2, env=env, log_path=log) as url:
+            yield FaultRig(cluster, url, cluster.url(DATABASE, driver="postgresql"), log)
+
+
+async def _create_database(dsn: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await connection.close()
