@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=5, gt=0)
     db_connect_timeout_seconds: float = Field(default=3, gt=0)
     db_statement_timeout_ms: int = Field(default=4_000, ge=0)
-    db_lock_timeout_ms: int = Field(default=2_000, ge=0)
+    db_lock_timeout_ms: int = Field(default=1_000, ge=0)
     db_command_timeout_seconds: float = Field(default=5, gt=0)
     # Bounds on slow clients: reading a request body (the app) and an idle keep-alive connection (uvicorn).
     http_body_timeout_seconds: float = Field(default=5, gt=0)

@@ -39,10 +39,16 @@ class FaultRig:
 @pytest.fixture(scope="session")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultRig]:
     log = tmp_path_factory.mktemp("faults") / "service.log"
+    multiproc_dir = tmp_path_factory.mktemp("metrics")  # /metrics sums both workers, as in production
     with throwaway_cluster() as cluster:
         asyncio.run(_create_database(cluster.url("postgres", driver="postgresql")))
         migrate(cluster.url(DATABASE))
-        env = {"LOG_FORMAT": "json", "DB_POOL_SIZE": "3", "DB_MAX_OVERFLOW": "0"}
+        env = {
+            "LOG_FORMAT": "json",
+            "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
+            "DB_POOL_SIZE": "5",  # production's pool
+            "DB_MAX_OVERFLOW": "0",
+        }
         with live_server(cluster.url(DATABASE), workers=2, env=env, log_path=log) as url:
             yield FaultRig(cluster, url, cluster.url(DATABASE, driver="postgresql"), log)
 

@@ -124,3 +124,26 @@ async def test_quantity_limits_are_inclusive(client: Client) -> None:
     url = f"{WAREHOUSES}/{warehouse['id']}/stock/{product['id']}"
     assert (await client.put(url, json={"quantity": 1_000_000_000})).status_code == 200
     assert (await client.put(url, json={"quantity": 0})).json()["quantity"] == 0
+
+
+async def test_restocks_and_cancels_can_never_overflow_a_stock(client: Client) -> None:
+    """Merged lines take 100 x 1,000,000 at once; restocking to the maximum after each order, then cancelling
+    them all, would push the stock past what its column holds. The restock that would is refused (409), so
+    every cancel succeeds and the stock ends at the maximum."""
+    maximum = 1_000_000_000
+    product, warehouse = (await create_product(client))["id"], (await create_warehouse(client))["id"]
+    stock_url = f"{WAREHOUSES}/{warehouse}/stock/{product}"
+    assert (await client.put(stock_url, json={"quantity": maximum})).status_code == 200
+    merged = {"items": [{"product_id": product, "quantity": 1_000_000}] * 100}
+    orders = []
+    for taken in range(1, 10):
+        order = await client.post("/api/ordering/orders", json=merged)
+        assert order.status_code == 201, order.text
+        assert order.json()["items"][0]["quantity"] == 100_000_000
+        orders.append(order.json()["id"])
+        assert_problem(await client.put(stock_url, json={"quantity": maximum}), 409)
+        room = maximum - taken * 100_000_000  # what the open orders hold comes back if they are cancelled
+        assert (await client.put(stock_url, json={"quantity": room})).status_code == 200
+    for order_id in orders:
+        assert (await client.post(f"/api/ordering/orders/{order_id}/cancel")).status_code == 200
+    assert (await client.get(f"/api/inventory/products/{product}/stock")).json()["available"] == maximum
