@@ -7,11 +7,12 @@ import asyncio
 import re
 import time
 import uuid
+from typing import cast
 
 import msgspec
 import structlog
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from shared_kernel.api.problems import PROBLEM_JSON, RETRY_AFTER_SECONDS, Problem
 from shared_kernel.infrastructure.metrics import (
@@ -86,7 +87,7 @@ class HttpMetricsMiddleware:
                 status, answered = message["status"], True
             await send(message)
 
-        async def receive_watching_disconnect() -> Message:
+        async def receive_watching_disconnect() -> ReceiveMessage:
             nonlocal disconnected
             message = await receive()
             disconnected = disconnected or message["type"] == "http.disconnect"
@@ -94,7 +95,7 @@ class HttpMetricsMiddleware:
 
         HTTP_IN_PROGRESS.inc()
         try:
-            await self.app(scope, receive_watching_disconnect, send_with_status)  # type: ignore[arg-type]
+            await self.app(scope, receive_watching_disconnect, send_with_status)
         finally:
             HTTP_IN_PROGRESS.dec()
             if disconnected and not answered:  # the client left first: not a server error
@@ -177,7 +178,7 @@ async def _read_body(receive: Receive) -> bytes | None:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
-        chunk = message.get("body", b"")
+        chunk = cast("bytes", message.get("body", b""))
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise _BodyTooLarge
@@ -190,14 +191,14 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     """A receive that gives the app the body already read, then whatever the client sends next."""
     replayed = False
 
-    async def replay() -> Message:
+    async def replay() -> ReceiveMessage:
         nonlocal replayed
         if replayed:
             return await receive()
         replayed = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return replay  # type: ignore[return-value]
+    return replay
 
 
 async def _send_problem(send: Send, status: int, title: str, detail: str, retry_after: int | None = None) -> None:

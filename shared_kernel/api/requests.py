@@ -68,5 +68,3 @@ def _money(value: Any) -> MoneyInput:
     if isinstance(value, str):
         raise ValueError(f"Expected a plain decimal like 12.50 (pattern {MONEY_TEXT_PATTERN})")
     raise TypeError(f"Expected a decimal string or number, got `{type(value).__name__}`")
-
-

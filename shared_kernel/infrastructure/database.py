@@ -11,8 +11,8 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
 )
 from sqlalchemy import BindParameter, MetaData, Uuid, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy import exc as sqlalchemy_exc
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool

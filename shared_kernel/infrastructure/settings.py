@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=0, ge=0, le=200)
     # Failure bounds (docs/failure-bounds.md says why each value): a request never waits longer than these
     # for the database, and what runs past them is answered 503 with Retry-After.
-    db_pool_timeout_seconds: float = Field(default=5, gt=0)
+    db_pool_timeout_seconds: int = Field(default=5, ge=1)
     db_connect_timeout_seconds: float = Field(default=3, gt=0)
     db_statement_timeout_ms: int = Field(default=4_000, ge=0)
     db_lock_timeout_ms: int = Field(default=1_000, ge=0)

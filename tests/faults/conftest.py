@@ -19,12 +19,6 @@ from tests.live_server import live_server
 DATABASE = "order_service"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/faults/" in str(item.path):
-            item.add_marker(pytest.mark.xdist_group("faults"))
-
-
 @dataclass(frozen=True)
 class FaultRig:
     cluster: ThrowawayCluster

@@ -1,5 +1,6 @@
 """What the fault tests do to the service: set up a shop over HTTP, drive order traffic, check the stock."""
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,7 +31,9 @@ def open_shop(base_url: str, products: int = 4) -> Shop:
         warehouse = _created(http.post("/api/inventory/warehouses", json={"name": f"Faults {uuid4().hex}"}))["id"]
         ids = [_created(http.post("/api/catalog/products", json=product_body()))["id"] for _ in range(products)]
         for product in ids:
-            put = http.put(f"/api/inventory/warehouses/{warehouse}/stock/{product}", json={"quantity": STOCK_PER_PRODUCT})
+            put = http.put(
+                f"/api/inventory/warehouses/{warehouse}/stock/{product}", json={"quantity": STOCK_PER_PRODUCT}
+            )
             assert put.status_code == 200, put.text
     return Shop(base_url, ids)
 
@@ -127,13 +130,14 @@ def assert_unavailable(answer: Answer) -> None:
     """The honest answer to a database outage: 503 problem+json, retryable."""
     assert answer.status == 503, answer
     assert answer.content_type.startswith(PROBLEM_JSON), answer
-    assert answer.retry_after is not None and int(answer.retry_after) > 0, answer
+    assert answer.retry_after is not None, answer
+    assert int(answer.retry_after) > 0, answer
 
 
 async def _stock_problems(dsn: str) -> list[str]:
     connection = await asyncpg.connect(dsn)
     try:
-        rows = await connection.fetch(STOCK_INVARIANTS)
+        rows = await connection.fetch(STOCK_INVARIANTS, STOCK_PER_PRODUCT)
     finally:
         await connection.close()
     return [f"{r['problem']}: {r['detail']}" for r in rows]
@@ -142,14 +146,12 @@ async def _stock_problems(dsn: str) -> list[str]:
 def assert_stock_consistent(dsn: str) -> None:
     """No oversell and nothing lost: every product's stock plus what placed orders hold is what was stocked,
     each placed order holds exactly its lines, and no order failed half-way (reservations without an order)."""
-    import asyncio
-
     problems = asyncio.run(_stock_problems(dsn))
     assert not problems, "\n".join(problems)
 
 
 # Each row is a broken invariant. Every fault test stocks STOCK_PER_PRODUCT units once per product.
-STOCK_INVARIANTS = f"""
+STOCK_INVARIANTS = """
 WITH held AS (
     SELECT product_id, sum(quantity) AS quantity FROM inventory.allocations WHERE released_at IS NULL GROUP BY 1
 ), on_hand AS (
@@ -158,7 +160,7 @@ WITH held AS (
 SELECT 'stock + held != stocked' AS problem, o.product_id::text || ': ' || o.quantity || ' + '
        || coalesce(h.quantity, 0) AS detail
 FROM on_hand o LEFT JOIN held h USING (product_id)
-WHERE o.quantity + coalesce(h.quantity, 0) != {STOCK_PER_PRODUCT} OR o.quantity < 0
+WHERE o.quantity + coalesce(h.quantity, 0) != $1 OR o.quantity < 0
 UNION ALL
 SELECT 'placed order lines != its allocations', l.order_id::text
 FROM ordering.orders ord

@@ -12,6 +12,9 @@ import pytest
 from tests.faults.conftest import FaultRig
 from tests.faults.shop import PROBLEM_JSON, open_shop
 
+# One shared throwaway cluster and server: these tests run one after the other, on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
+
 JSON = {"content-type": "application/json"}
 ORDERS = "/api/ordering/orders"
 PRODUCTS = "/api/catalog/products"

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import httpx
+import pytest
 
 from tests.faults.conftest import FaultRig
 from tests.faults.shop import (
@@ -26,6 +27,9 @@ from tests.faults.shop import (
     order_body,
     timed,
 )
+
+# One shared throwaway cluster and server: these tests run one after the other, on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
 LOCK_ANSWER_SECONDS = 2 * 1.0 + 1.5  # two lock attempts + slack for a loaded machine
 READINESS_SECONDS = 2.0 + 1.0
@@ -89,11 +93,13 @@ def test_a_locked_hot_product_waits_bounded_and_blocks_nothing_else(rig: FaultRi
         assert_unavailable(answer)
         assert answer.seconds < LOCK_ANSWER_SECONDS, answer
     # The other products and reads flowed all along: never refused, never waiting for the hot product's lock.
-    assert len(results["other"]) >= 4 and len(results["reads"]) >= 2
+    assert len(results["other"]) >= 4
+    assert len(results["reads"]) >= 2
     for answer in results["other"] + results["reads"]:
         assert answer.status in (200, 201), answer
         assert answer.seconds < 1.0, answer  # less than one lock timeout: they never waited for the lock
-    assert results["ready"] and all(a.status == 200 and a.seconds < READINESS_SECONDS for a in results["ready"])
+    assert results["ready"]
+    assert all(a.status == 200 and a.seconds < READINESS_SECONDS for a in results["ready"])
     assert places_orders_of(rig, hot)
     assert_stock_consistent(rig.dsn)
 
@@ -125,5 +131,3 @@ def test_readiness_never_waits_for_a_pool_connection(rig: FaultRig) -> None:
 def places_orders_of(rig: FaultRig, product: str) -> bool:
     with httpx.Client(base_url=rig.url, timeout=30) as http:
         return http.post(ORDERS, json=order_body(product)).status_code == 201
-
-

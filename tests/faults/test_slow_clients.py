@@ -9,9 +9,13 @@ import socket
 import time
 
 import httpx
+import pytest
 
 from tests.faults.conftest import FaultRig
 from tests.faults.shop import ORDERS, assert_stock_consistent, open_shop, order_body, wait_for
+
+# One shared throwaway cluster and server: these tests run one after the other, on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
 STALLED_CLIENTS = 12  # more than both workers' slots together (2 x 5)
 BODY_TIMEOUT_SECONDS = 5.0

@@ -65,7 +65,10 @@ async def test_a_stalled_body_holds_no_slot_and_is_answered_408() -> None:
 
 
 async def test_a_request_that_waits_past_the_queue_bound_is_answered_503() -> None:
+    inside = asyncio.Event()
+
     async def stuck(scope: Any, receive: Any, send: Any) -> None:
+        inside.set()
         await asyncio.Event().wait()  # a handler hung in the database
 
     sent: list[dict[str, Any]] = []
@@ -73,11 +76,9 @@ async def test_a_request_that_waits_past_the_queue_bound_is_answered_503() -> No
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    slots = asyncio.Semaphore(1)
-    gate = FairQueueMiddleware(stuck, slots=slots, body_timeout_seconds=5, queue_timeout_seconds=0.2)
+    gate = FairQueueMiddleware(stuck, slots=asyncio.Semaphore(1), body_timeout_seconds=5, queue_timeout_seconds=0.2)
     holder = asyncio.create_task(gate({"type": "http"}, _empty_body, send))  # type: ignore[arg-type]
-    while not slots.locked():
-        await asyncio.sleep(0)
+    await inside.wait()  # it holds the only slot
     await gate({"type": "http"}, _empty_body, send)  # type: ignore[arg-type]
     holder.cancel()
     start = next(m for m in sent if m["type"] == "http.response.start")
