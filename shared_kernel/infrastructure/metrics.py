@@ -51,6 +51,17 @@ DB_UNAVAILABLE = Counter(
     "bound, by reason (connection_lost, timeout, lock_timeout, statement_timeout, pool_timeout, ...).",
     ["reason"],
 )
+for reason in (  # exported at 0 from the start, so that dashboards and rules see every series
+    "connection_lost",
+    "timeout",
+    "lock_timeout",
+    "statement_timeout",
+    "pool_timeout",
+    "queue_timeout",
+    "starting_or_stopping",
+    "too_many_connections",
+):
+    DB_UNAVAILABLE.labels(reason)
 CLIENT_DISCONNECTS = Counter(
     "http_client_disconnects_total",
     "Requests the client abandoned before the answer (counted here, not as server errors).",

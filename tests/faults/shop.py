@@ -134,6 +134,16 @@ def assert_unavailable(answer: Answer) -> None:
     assert int(answer.retry_after) > 0, answer
 
 
+def assert_placed_or_unavailable(traffic: Traffic, within: float) -> None:
+    """Every order of the traffic was answered within `within` seconds: placed, or honestly refused."""
+    assert not traffic.errors
+    assert {a.status for a in traffic.answers} <= {201, 503}
+    for answer in traffic.answers:
+        if answer.status == 503:
+            assert_unavailable(answer)
+        assert answer.seconds < within, answer
+
+
 async def _stock_problems(dsn: str) -> list[str]:
     connection = await asyncpg.connect(dsn)
     try:

@@ -15,8 +15,8 @@ import pytest
 from tests.faults.conftest import FaultRig
 from tests.faults.shop import (
     ORDERS,
+    assert_placed_or_unavailable,
     assert_stock_consistent,
-    assert_unavailable,
     open_shop,
     order_body,
     order_traffic,
@@ -29,7 +29,7 @@ from tests.faults.shop import (
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
 OUTAGE_ANSWER_SECONDS = 4.0  # connect timeout (3 s) + slack for a loaded machine
-HANG_ANSWER_SECONDS = 10.0  # a dead pooled connection: command timeout (5 s) + connect timeout (3 s) + slack
+HANG_ANSWER_SECONDS = 8.0 + 4.0  # a pooled connection's check: command timeout (5 s) + connect timeout (3 s)
 READINESS_SECONDS = 2.0 + 1.0  # its own bound + slack
 RECOVERY_SECONDS = 15.0
 
@@ -45,12 +45,7 @@ def test_a_database_outage_under_load_is_answered_503_and_recovers(rig: FaultRig
         wait_for(lambda: sum(a.status == 503 for a in traffic.since(down + 1)) >= 10, 20, "503s while down")
         rig.cluster.start()
         wait_for(lambda: places_orders(shop), RECOVERY_SECONDS, "orders succeed again")
-    assert not traffic.errors
-    assert {a.status for a in traffic.answers} <= {201, 503}
-    for answer in traffic.answers:
-        if answer.status == 503:
-            assert_unavailable(answer)
-        assert answer.seconds < OUTAGE_ANSWER_SECONDS, answer
+    assert_placed_or_unavailable(traffic, within=OUTAGE_ANSWER_SECONDS)
     with httpx.Client(base_url=rig.url) as http:
         metrics = http.get("/metrics").text
     assert 'db_unavailable_responses_total{reason="' in metrics
@@ -77,12 +72,7 @@ def test_a_hung_database_is_answered_within_the_command_timeout(rig: FaultRig) -
         finally:
             rig.cluster.thaw()
         wait_for(lambda: places_orders(shop), RECOVERY_SECONDS, "orders succeed again")
-    assert not traffic.errors
-    assert {a.status for a in traffic.answers} <= {201, 503}
-    for answer in traffic.answers:
-        if answer.status == 503:
-            assert_unavailable(answer)
-        assert answer.seconds < HANG_ANSWER_SECONDS, answer
+    assert_placed_or_unavailable(traffic, within=HANG_ANSWER_SECONDS)
     assert readiness
     assert all(status == 503 and seconds < READINESS_SECONDS for status, seconds in readiness)
     assert_stock_consistent(rig.dsn)
