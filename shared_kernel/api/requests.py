@@ -47,7 +47,7 @@ def _decode(body: bytes, target: Any) -> Any:
         key, message = (where["key"] or "", where["message"]) if where else ("", str(exc))
         error = {"key": key, "message": message, "source": "body"}
         raise ValidationException(detail=f"{key}: {message}" if key else message, extra=[error]) from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ValidationException(detail=f"The body is not valid UTF-8 JSON: {exc}") from None
 
 
