@@ -15,7 +15,7 @@ import httpx
 from tests.factories import product_body
 
 ORDERS = "/api/ordering/orders"
-STOCK_PER_PRODUCT = 1_000
+STOCK_PER_PRODUCT = 1_000_000  # never runs out: a 409 would hide what a test looks at
 PROBLEM_JSON = "application/problem+json"
 
 
