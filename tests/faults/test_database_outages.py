@@ -29,7 +29,9 @@ from tests.faults.shop import (
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
 OUTAGE_ANSWER_SECONDS = 4.0  # connect timeout (3 s) + slack for a loaded machine
-HANG_ANSWER_SECONDS = 8.0 + 4.0  # a pooled connection's check: command timeout (5 s) + connect timeout (3 s)
+# A request may meet, in turn, a wait for a slot or connection (pool timeout, 5 s), a hung statement or pooled
+# connection check (command timeout, 5 s) and a new connection (connect timeout, 3 s); + slack for a loaded machine.
+HANG_ANSWER_SECONDS = 5.0 + 5.0 + 3.0 + 3.0
 READINESS_SECONDS = 2.0 + 1.0  # its own bound + slack
 RECOVERY_SECONDS = 15.0
 
