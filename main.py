@@ -12,6 +12,7 @@ import sys
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Router
+from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -28,8 +29,9 @@ from shared_kernel.api.middleware import (
     add_request_id_header,
 )
 from shared_kernel.api.problems import exception_handlers
+from shared_kernel.api.requests import StrictJsonRequest
 from shared_kernel.api.runtime_metrics import RuntimeMetricsPlugin
-from shared_kernel.infrastructure.database import sqlalchemy_config
+from shared_kernel.infrastructure.database import readiness_engine, sqlalchemy_config
 from shared_kernel.infrastructure.database_admin import (
     DatabaseAccessDenied,
     DatabaseServerUnavailable,
@@ -51,6 +53,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series only add noise
     pool_capacity = settings.db_pool_size + settings.db_max_overflow
     published = facades()
+    readiness = readiness_engine(settings)
+    fair_queue = DefineMiddleware(
+        FairQueueMiddleware,
+        slots=asyncio.Semaphore(pool_capacity),
+        body_timeout_seconds=settings.http_body_timeout_seconds,
+        queue_timeout_seconds=settings.db_pool_timeout_seconds,
+    )
     return Litestar(
         route_handlers=[
             HealthController,
@@ -59,16 +68,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Router(
                 path="/",
                 route_handlers=[module.router(published) for module in MODULES],
-                middleware=[DefineMiddleware(FairQueueMiddleware, slots=asyncio.Semaphore(pool_capacity))],
+                middleware=[fair_queue],
             ),
         ],
+        dependencies={"readiness_engine": Provide(lambda: readiness, sync_to_thread=False)},
+        on_shutdown=[readiness.dispose],
         plugins=[
             SQLAlchemyPlugin(config=sqlalchemy_config(settings)),
-            RuntimeMetricsPlugin(replicas_configured=settings.app_replicas),
+            RuntimeMetricsPlugin(readiness, replicas_configured=settings.app_replicas),
         ],
         middleware=[RequestIdMiddleware, HttpMetricsMiddleware],
         before_send=[add_request_id_header],
         exception_handlers=exception_handlers(),
+        request_class=StrictJsonRequest,
         openapi_config=OpenAPIConfig(
             title="order-service",
             version="1.0.0",

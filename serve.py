@@ -62,7 +62,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--app-dir", help="import the app from this folder (make bench-ab serves another revision)")
     args = parser.parse_args(argv)
     try:  # invalid settings would stop every worker: say so once, here
-        configure_logging(load_settings())
+        settings = load_settings()
+        configure_logging(settings)
     except ValidationError as exc:
         print(f"invalid settings: {exc}", file=sys.stderr)  # noqa: T201
         return STARTUP_FAILURE
@@ -77,6 +78,7 @@ def main(argv: list[str]) -> int:
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        timeout_keep_alive=settings.http_keep_alive_timeout_seconds,
         log_config=None,  # logging is the app's (configure_logging), in the supervisor and the workers alike
     )
     return serve(config)

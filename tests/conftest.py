@@ -58,6 +58,11 @@ def settings(test_database: str) -> Settings:
         # may be running a storm of 60 (see storm_sessions).
         db_pool_size=2,
         db_max_overflow=3,
+        # Storms of concurrent orders check correctness under contention on a machine that may be crowded:
+        # production's lock and statement bounds (tests/faults proves those) would turn slow turns into 503s.
+        db_lock_timeout_ms=30_000,
+        db_statement_timeout_ms=60_000,
+        db_command_timeout_seconds=60,
     )
 
 

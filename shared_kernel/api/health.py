@@ -33,15 +33,16 @@ class HealthController(Controller):
         responses=problem_responses(503),
         cache=False,
     )
-    async def ready(self, db_engine: NamedDependency[AsyncEngine]) -> Response[Any]:
-        if problem := await database_problem(db_engine):
+    async def ready(self, readiness_engine: NamedDependency[AsyncEngine]) -> Response[Any]:
+        if problem := await database_problem(readiness_engine):
             return problem_response(Problem(title="Service Unavailable", status=503, detail=problem))
         return Response(HealthStatus(status="ok"))
 
 
 async def database_problem(engine: AsyncEngine) -> str | None:
-    """The readiness check: None when the database answers in time, else why not. Also sampled into the
-    `app_ready` metric (shared_kernel/api/runtime_metrics.py)."""
+    """The readiness check, on the readiness engine (shared_kernel.infrastructure.database.readiness_engine):
+    None when the database answers within 2 s, else why not. Also sampled into the `app_ready` metric
+    (shared_kernel/api/runtime_metrics.py)."""
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

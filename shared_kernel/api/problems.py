@@ -12,7 +12,9 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from shared_kernel.domain.errors import Conflict, DomainError, InvalidInput, NotFound, UnknownReferences
+from shared_kernel.infrastructure.database import database_unavailable
 from shared_kernel.infrastructure.logging import get_logger
+from shared_kernel.infrastructure.metrics import DB_UNAVAILABLE
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -47,13 +49,17 @@ _DESCRIPTIONS = {
     400: "The request is malformed or breaks a validation rule.",
     404: "A resource named in the path does not exist.",
     409: "The request conflicts with the current state.",
+    415: "The body is not application/json.",
     422: "The request names things that do not exist.",
-    503: "A dependency is unavailable.",
+    503: "The database is unavailable, or a lock or pool wait ran past its bound: nothing changed, retry later "
+    "(Retry-After).",
 }
+# How long a client should wait before retrying a 503: a lock wait or a database restart usually ends by then.
+RETRY_AFTER_SECONDS = 2
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for a handler's error answers (400 is always possible)."""
+    """OpenAPI entries for a handler's error answers (400 and 503 are always possible)."""
     return {
         status: ResponseSpec(
             data_container=Problem,
@@ -61,7 +67,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=PROBLEM_JSON,
             generate_examples=False,
         )
-        for status in sorted({400, *statuses})
+        for status in sorted({400, 503, *statuses})
     }
 
 
@@ -106,9 +112,23 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    if reason := database_unavailable(exc):
+        return _database_unavailable(request, reason)
     _log.error("unhandled_error", path=request.url.path, method=request.method, exc_info=exc)
     problem = Problem(title="Internal server error", status=HTTP_500_INTERNAL_SERVER_ERROR, detail="Unexpected error")
     return problem_response(problem)
+
+
+def _database_unavailable(request: Request[Any, Any, Any], reason: str) -> Response[Problem]:
+    """Retryable and expected during an outage: one short line each (no traceback), and a metric by reason."""
+    _log.warning("database_unavailable", reason=reason, path=request.url.path, method=request.method)
+    DB_UNAVAILABLE.labels(reason).inc()
+    problem = Problem(
+        title="Service Unavailable",
+        status=503,
+        detail=f"The database is unavailable ({reason}); nothing was changed. Retry later.",
+    )
+    return problem_response(problem, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _title(status: int) -> str:

@@ -31,7 +31,13 @@ _log = get_logger("shared_kernel.runtime_metrics")
 class RuntimeMetricsPlugin(InitPluginProtocol):
     """List it after the SQLAlchemy plugin: lifespans are entered in order and left in reverse."""
 
-    def __init__(self, interval_seconds: float = SAMPLE_INTERVAL_SECONDS, replicas_configured: int = 1) -> None:
+    def __init__(
+        self,
+        readiness_engine: AsyncEngine,
+        interval_seconds: float = SAMPLE_INTERVAL_SECONDS,
+        replicas_configured: int = 1,
+    ) -> None:
+        self.readiness_engine = readiness_engine
         self.interval_seconds = interval_seconds
         self.replicas_configured = replicas_configured
 
@@ -61,8 +67,8 @@ class RuntimeMetricsPlugin(InitPluginProtocol):
                 if engine is None:
                     sampler.record_readiness(ready=False)
                 else:
-                    sampler.sample_pool(engine.sync_engine.pool)  # before the check borrows a connection
-                    sampler.record_readiness(ready=await database_problem(engine) is None)
+                    sampler.sample_pool(engine.sync_engine.pool)
+                    sampler.record_readiness(ready=await database_problem(self.readiness_engine) is None)
             except Exception:  # a metric must never take the worker down
                 _log.exception("runtime_metrics_sample_failed")
             with contextlib.suppress(TimeoutError):

@@ -1,11 +1,17 @@
 """Engine, per-request session and schema metadata, built from settings (never at import time)."""
 
+from typing import Any
+
+import asyncpg
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
 from sqlalchemy import MetaData
+from sqlalchemy import exc as sqlalchemy_exc
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from shared_kernel.infrastructure.settings import Settings
 
@@ -36,14 +42,70 @@ def sqlalchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout_seconds,
-            pool_pre_ping=False,
-            connect_args={
-                "server_settings": {
-                    "application_name": "order-service",
-                    "statement_timeout": str(settings.db_statement_timeout_ms),
-                },
-            },
+            # A pooled connection may have died with the database (a restart while idle): a round trip at
+            # checkout finds it and opens a new one, instead of failing the request that drew it.
+            pool_pre_ping=True,
+            connect_args=connect_args(settings),
         ),
         # Errors are mapped to problem+json by the app's own handlers.
         set_default_exception_handler=False,
     )
+
+
+def connect_args(settings: Settings) -> dict[str, Any]:
+    """asyncpg's connection arguments: every wait on the database is bounded (shared_kernel/README.md).
+
+    `timeout` bounds connecting, `command_timeout` every statement as the driver sees it (it covers a host
+    that stopped answering, where the server's own timeouts cannot fire), `lock_timeout` a wait for a row
+    lock, and `statement_timeout` the server's work.
+    """
+    return {
+        "timeout": settings.db_connect_timeout_seconds,
+        "command_timeout": settings.db_command_timeout_seconds,
+        "server_settings": {
+            "application_name": "order-service",
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+            "lock_timeout": str(settings.db_lock_timeout_ms),
+        },
+    }
+
+
+def readiness_engine(settings: Settings) -> AsyncEngine:
+    """The readiness check's own engine, apart from the requests' pool: a probe never waits behind requests
+    for a connection, so it reports the database, not how busy the worker is. Each check opens a new
+    connection (NullPool), as a restarted worker would, and nothing is left half-used if a check times out."""
+    return create_async_engine(str(settings.database_url), poolclass=NullPool, connect_args=connect_args(settings))
+
+
+# Why a statement did not run, by the errors that say the database (not the request) is at fault. The
+# direct asyncpg path of `fetch` (sql.py) raises asyncpg's own errors, SQLAlchemy wraps the rest: both are seen.
+_UNAVAILABLE_BY_ERROR: tuple[tuple[type[BaseException], str], ...] = (
+    (asyncpg.LockNotAvailableError, "lock_timeout"),
+    (asyncpg.QueryCanceledError, "statement_timeout"),
+    (asyncpg.CannotConnectNowError, "starting_or_stopping"),
+    (asyncpg.AdminShutdownError, "starting_or_stopping"),
+    (asyncpg.CrashShutdownError, "starting_or_stopping"),
+    (asyncpg.TooManyConnectionsError, "too_many_connections"),
+    (asyncpg.PostgresConnectionError, "connection_lost"),
+    (asyncpg.InterfaceError, "connection_lost"),
+    (sqlalchemy_exc.TimeoutError, "pool_timeout"),
+    (TimeoutError, "timeout"),
+    (OSError, "connection_lost"),
+    (sqlalchemy_exc.DisconnectionError, "connection_lost"),
+)
+
+
+def database_unavailable(exc: BaseException) -> str | None:
+    """The reason (a short word) when `exc` means the database is unreachable, hung or busy past a bound, so
+    that a retry may succeed; None for every other error."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        for kind, reason in _UNAVAILABLE_BY_ERROR:
+            if isinstance(error, kind):
+                return reason
+        if isinstance(error, sqlalchemy_exc.DBAPIError) and error.connection_invalidated:
+            return "connection_lost"
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return None

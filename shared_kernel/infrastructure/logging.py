@@ -65,7 +65,8 @@ def configure_logging(settings: Settings) -> None:
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        # Tests capture log lines (structlog.testing.capture_logs), which a logger cached by an earlier app misses.
+        cache_logger_on_first_use=settings.app_env != "test",
     )
 
 

@@ -45,6 +45,28 @@ HTTP_IN_PROGRESS = Gauge(
     multiprocess_mode="livesum",
 )
 
+DB_UNAVAILABLE = Counter(
+    "db_unavailable_responses_total",
+    "Requests answered 503 because the database was unreachable, hung, or a lock or pool wait ran past its "
+    "bound, by reason (connection_lost, timeout, lock_timeout, statement_timeout, pool_timeout, ...).",
+    ["reason"],
+)
+for reason in (  # exported at 0 from the start, so that dashboards and rules see every series
+    "connection_lost",
+    "timeout",
+    "lock_timeout",
+    "statement_timeout",
+    "pool_timeout",
+    "queue_timeout",
+    "starting_or_stopping",
+    "too_many_connections",
+):
+    DB_UNAVAILABLE.labels(reason)
+CLIENT_DISCONNECTS = Counter(
+    "http_client_disconnects_total",
+    "Requests the client abandoned before the answer (counted here, not as server errors).",
+)
+
 
 # One series per live worker (label `pid` in multiprocess mode); queries aggregate by instance.
 APP_READY = Gauge(

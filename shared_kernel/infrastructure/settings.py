@@ -22,8 +22,16 @@ class Settings(BaseSettings):
     # (measured with `make bench`: 5 + 0 per worker beat 10 + 5 by half in the hot scenario).
     db_pool_size: int = Field(default=5, ge=1, le=200)
     db_max_overflow: int = Field(default=0, ge=0, le=200)
-    db_pool_timeout_seconds: int = Field(default=10, ge=1)
-    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    # Failure bounds (shared_kernel/README.md says why each value): a request never waits longer than these for
+    # the database, and what runs past them is answered 503 with Retry-After.
+    db_pool_timeout_seconds: int = Field(default=5, ge=1)
+    db_connect_timeout_seconds: float = Field(default=3, gt=0)
+    db_statement_timeout_ms: int = Field(default=4_000, ge=0)
+    db_lock_timeout_ms: int = Field(default=1_000, ge=0)
+    db_command_timeout_seconds: float = Field(default=5, gt=0)
+    # Bounds on slow clients: reading a request body (the app) and an idle keep-alive connection (uvicorn).
+    http_body_timeout_seconds: float = Field(default=5, gt=0)
+    http_keep_alive_timeout_seconds: int = Field(default=5, ge=1)
     db_echo: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"

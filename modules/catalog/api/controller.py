@@ -25,7 +25,7 @@ class ProductController(Controller):
     tags = ["catalog"]  # noqa: RUF012
     dependencies = {"page": Provide(page_request, sync_to_thread=False)}  # noqa: RUF012
 
-    @post(summary="Create a product", responses=problem_responses())
+    @post(summary="Create a product", responses=problem_responses(415))
     async def create(
         self,
         data: JSONBody[CreateProductBody],
@@ -56,7 +56,7 @@ class ProductController(Controller):
     async def get(self, product_id: FromPath[UUID], get_product: NamedDependency[GetProduct]) -> ProductOut:
         return ProductOut.of(await get_product(product_id))
 
-    @patch("/{product_id:str}", summary="Change a product", responses=problem_responses(404))
+    @patch("/{product_id:str}", summary="Change a product", responses=problem_responses(404, 415))
     async def update(
         self,
         product_id: FromPath[UUID],

@@ -33,7 +33,7 @@ class WarehouseController(Controller):
     tags = ["inventory"]  # noqa: RUF012
     dependencies = {"page": Provide(page_request, sync_to_thread=False)}  # noqa: RUF012
 
-    @post(summary="Create a warehouse", responses=problem_responses(409))
+    @post(summary="Create a warehouse", responses=problem_responses(409, 415))
     async def create(
         self,
         data: JSONBody[CreateWarehouseBody],
@@ -71,7 +71,7 @@ class WarehouseController(Controller):
     @put(
         "/{warehouse_id:str}/stock/{product_id:str}",
         summary="Set the quantity of a product on hand in a warehouse",
-        responses=problem_responses(404),
+        responses=problem_responses(404, 415),
     )
     async def set_stock(
         self,

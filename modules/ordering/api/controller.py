@@ -44,7 +44,7 @@ class OrderController(Controller):
                 description="An Idempotency-Key retry: the order placed before, unchanged.",
                 generate_examples=False,
             ),
-            **problem_responses(409, 422),
+            **problem_responses(409, 415, 422),
         },
     )
     async def place(

@@ -7,6 +7,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from modules.inventory.domain.stock import MAX_ON_HAND, MAX_RESERVATION
 from tests.api.problems import assert_problem
 from tests.factories import product_body
 
@@ -124,3 +125,24 @@ async def test_quantity_limits_are_inclusive(client: Client) -> None:
     url = f"{WAREHOUSES}/{warehouse['id']}/stock/{product['id']}"
     assert (await client.put(url, json={"quantity": 1_000_000_000})).status_code == 200
     assert (await client.put(url, json={"quantity": 0})).json()["quantity"] == 0
+
+
+async def test_restocks_and_cancels_can_never_overflow_a_stock(client: Client) -> None:
+    """Merged lines take 100 x 1,000,000 at once; restocking to the maximum after each order, then cancelling
+    them all, returns more than the stored level could hold. Every cancel succeeds: the level stops at the
+    domain's cap (MAX_ON_HAND), below the column's limit."""
+    maximum = 1_000_000_000
+    product, warehouse = (await create_product(client))["id"], (await create_warehouse(client))["id"]
+    stock_url = f"{WAREHOUSES}/{warehouse}/stock/{product}"
+    merged = {"items": [{"product_id": product, "quantity": 1_000_000}] * 100}
+    orders = []
+    for _ in range(12):  # 12 x 100,000,000 returned on top of 1,000,000,000 passes MAX_ON_HAND
+        assert (await client.put(stock_url, json={"quantity": maximum})).status_code == 200
+        order = await client.post("/api/ordering/orders", json=merged)
+        assert order.status_code == 201, order.text
+        assert order.json()["items"][0]["quantity"] == MAX_RESERVATION
+        orders.append(order.json()["id"])
+    assert (await client.put(stock_url, json={"quantity": maximum})).status_code == 200
+    for order_id in orders:
+        assert (await client.post(f"/api/ordering/orders/{order_id}/cancel")).status_code == 200
+    assert (await client.get(f"/api/inventory/products/{product}/stock")).json()["available"] == MAX_ON_HAND

@@ -60,6 +60,6 @@ async def test_metrics_count_requests_by_route_template(client: Client) -> None:
 async def test_openapi_documents_problem_responses(client: Client) -> None:
     schema = (await client.get("/schema/openapi.json")).json()
     get_product = schema["paths"]["/api/catalog/products/{product_id}"]["get"]["responses"]
-    assert set(get_product) == {"200", "400", "404"}
+    assert set(get_product) == {"200", "400", "404", "503"}
     assert "application/problem+json" in get_product["404"]["content"]
     assert "application/problem+json" in schema["paths"]["/health/ready"]["get"]["responses"]["503"]["content"]

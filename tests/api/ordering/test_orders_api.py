@@ -71,6 +71,16 @@ async def test_repeated_product_ids_are_merged(client: Client) -> None:
     assert [(i["requested_quantity"], i["quantity"]) for i in order["items"]] == [(5, 5)]
 
 
+async def test_integral_numbers_are_integers_and_strings_are_not(client: Client) -> None:
+    """As the OpenAPI 3.1 document (JSON Schema 2020-12) reads them: 2.0 is the integer 2; "2" is a string."""
+    product = await product_with_stock(client, "1.00", 10)
+    order = await client.post(ORDERS, json={"items": [{"product_id": product, "quantity": 2.0}]})
+    assert order.status_code == 201, order.text
+    assert order.json()["items"][0]["quantity"] == 2
+    assert_problem(await client.post(ORDERS, json={"items": [{"product_id": product, "quantity": "2"}]}), 400)
+    assert await available(client, product) == 8
+
+
 async def test_order_with_nothing_in_stock_is_409_and_stores_nothing(client: Client) -> None:
     product = await product_with_stock(client, "1.00", 0)
     assert_problem(await client.post(ORDERS, json=items((product, 1))), 409)

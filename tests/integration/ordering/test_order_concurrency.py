@@ -16,13 +16,16 @@ from tests.live_server import live_server
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("storm")]
 
 CONCURRENCY = 48
+# So many transactions on the same rows at once (production's pool admits 5 per worker) may wait past the
+# production lock and statement bounds on a crowded machine: this checks correctness, tests/faults the bounds.
+STORM_BOUNDS = {"DB_LOCK_TIMEOUT_MS": "30000", "DB_STATEMENT_TIMEOUT_MS": "60000", "DB_COMMAND_TIMEOUT_SECONDS": "60"}
 
 
 @pytest.fixture(scope="module")
 def base_url(settings: Settings) -> Iterator[str]:
     # A connection for every concurrent request, but only 2 kept open between bursts: the other storms of
     # this xdist group may run while this module's server is up (PostgreSQL allows 100 connections here).
-    env = {"DB_POOL_SIZE": "2", "DB_MAX_OVERFLOW": str(CONCURRENCY), "ACCESS_LOG": "false"}
+    env = {"DB_POOL_SIZE": "2", "DB_MAX_OVERFLOW": str(CONCURRENCY), "ACCESS_LOG": "false", **STORM_BOUNDS}
     with live_server(str(settings.database_url), env=env) as url:
         yield url
 

@@ -1,0 +1,94 @@
+"""The database stops, crashes, hangs or restarts under the running service (2 workers).
+
+Documented bounds (shared_kernel/README.md), with the default settings:
+- while the database is down, every request is answered 503 problem+json with Retry-After within
+  OUTAGE_ANSWER_SECONDS; while it hangs, within HANG_ANSWER_SECONDS (the driver's command timeout);
+- readiness answers within its own 2 s whatever the database does;
+- once the database is back, orders succeed again within RECOVERY_SECONDS, with no restart of the service.
+"""
+
+import time
+
+import httpx
+import pytest
+
+from tests.faults.conftest import FaultRig
+from tests.faults.shop import (
+    ORDERS,
+    assert_placed_or_unavailable,
+    assert_stock_consistent,
+    open_shop,
+    order_body,
+    order_traffic,
+    places_orders,
+    timed,
+    wait_for,
+)
+
+# One shared throwaway cluster and server: these tests run one after the other, on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
+
+OUTAGE_ANSWER_SECONDS = 4.0  # connect timeout (3 s) + slack for a loaded machine
+# A request may meet, in turn, a wait for a slot or connection (pool timeout, 5 s), a hung statement or pooled
+# connection check (command timeout, 5 s) and a new connection (connect timeout, 3 s); + slack for a loaded machine.
+HANG_ANSWER_SECONDS = 5.0 + 5.0 + 3.0 + 3.0
+READINESS_SECONDS = 2.0 + 1.0  # its own bound + slack
+RECOVERY_SECONDS = 15.0
+
+
+@pytest.mark.parametrize("fault", ["stop", "crash"])
+def test_a_database_outage_under_load_is_answered_503_and_recovers(rig: FaultRig, fault: str) -> None:
+    shop = open_shop(rig.url)
+    log_lines_before = len(rig.log_lines())
+    with order_traffic(shop) as traffic:
+        wait_for(lambda: sum(a.status == 201 for a in traffic.answers) >= 10, 20, "orders flow")
+        down = time.monotonic()
+        rig.cluster.stop() if fault == "stop" else rig.cluster.kill()
+        wait_for(lambda: sum(a.status == 503 for a in traffic.since(down + 1)) >= 10, 20, "503s while down")
+        rig.cluster.start()
+        wait_for(lambda: places_orders(shop), RECOVERY_SECONDS, "orders succeed again")
+    assert_placed_or_unavailable(traffic, within=OUTAGE_ANSWER_SECONDS)
+    with httpx.Client(base_url=rig.url) as http:
+        metrics = http.get("/metrics").text
+    assert 'db_unavailable_responses_total{reason="' in metrics
+    new_lines = rig.log_lines()[log_lines_before:]
+    assert not [line for line in new_lines if "unhandled_error" in line or "Traceback" in line]
+    unavailable = [line for line in new_lines if "database_unavailable" in line]
+    assert len(unavailable) >= 10
+    assert all(len(line) < 500 for line in unavailable)  # one short line each, no traceback
+    assert_stock_consistent(rig.dsn)
+
+
+def test_a_hung_database_is_answered_within_the_command_timeout(rig: FaultRig) -> None:
+    shop = open_shop(rig.url)
+    readiness: list[tuple[int, float]] = []
+    with order_traffic(shop, clients=4) as traffic, httpx.Client(base_url=rig.url, timeout=30) as http:
+        wait_for(lambda: sum(a.status == 201 for a in traffic.answers) >= 10, 20, "orders flow")
+        frozen = time.monotonic()
+        rig.cluster.freeze()
+        try:
+            while time.monotonic() - frozen < HANG_ANSWER_SECONDS + 1:  # every request in flight must end
+                answer = timed(http, "GET", "/health/ready")
+                readiness.append((answer.status, answer.seconds))
+            assert sum(a.status == 503 for a in traffic.since(frozen)) >= 4
+        finally:
+            rig.cluster.resume()
+        wait_for(lambda: places_orders(shop), RECOVERY_SECONDS, "orders succeed again")
+    assert_placed_or_unavailable(traffic, within=HANG_ANSWER_SECONDS)
+    assert readiness
+    assert all(status == 503 and seconds < READINESS_SECONDS for status, seconds in readiness)
+    assert_stock_consistent(rig.dsn)
+
+
+def test_the_first_requests_after_a_restart_while_idle_succeed(rig: FaultRig) -> None:
+    shop = open_shop(rig.url)
+    for _ in range(12):  # a new connection each: both workers fill their pools
+        assert places_orders(shop)
+    rig.cluster.stop()
+    rig.cluster.start()
+    statuses = []
+    for _ in range(12):
+        with httpx.Client(base_url=rig.url, timeout=30) as http:
+            statuses.append(http.post(ORDERS, json=order_body(shop.products[1])).status_code)
+    assert statuses == [201] * 12
+    assert_stock_consistent(rig.dsn)
