@@ -69,7 +69,7 @@ serve: migrate ## Serve like production: WORKERS=n, JSON logs, metrics shared ac
 		--host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 .PHONY: test
-test: install browser-tools ## Run the whole test suite (TEST_DATABASE_SERVER=user@host:port|embedded)
+test: install test-tools ## Run the whole test suite (TEST_DATABASE_SERVER=user@host:port|embedded)
 	$(UV) run --no-sync pytest -n auto --dist loadgroup
 
 # Playwright drives Debian's Chromium: Playwright's own browser download is never used.
@@ -78,6 +78,13 @@ browser-tools: ## Install Chromium (Debian's package) for the browser tests if m
 	@command -v chromium >/dev/null || { \
 		echo "browser-tools: installing chromium (apt)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# jq runs the README's walk-through (tests/contract/test_readme.py).
+.PHONY: test-tools
+test-tools: browser-tools ## Install what the suite drives besides Python: Chromium and jq (apt), if missing
+	@command -v jq >/dev/null || { \
+		echo "test-tools: installing jq (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null; }
 
 .PHONY: screenshot
 screenshot: install browser-tools ## Retake the README's pictures of the storefront (docs/storefront*.png)
