@@ -9,16 +9,20 @@ GRACEFUL_SHUTDOWN_SECONDS). The supervisor and the workers log the app's way (JS
 """
 
 import argparse
+import asyncio
+import functools
+import json
 import logging
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from pydantic import ValidationError
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.importer import import_from_string
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
 from shared_kernel.infrastructure.logging import configure_logging
@@ -79,6 +83,16 @@ def main(argv: list[str]) -> int:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         timeout_keep_alive=settings.http_keep_alive_timeout_seconds,
+        # httptools' parser, plus a bound on the time to send the request head and on its size. A partial, not a
+        # class, so that the bounds travel to the worker processes with the config (uvicorn accepts any callable).
+        http=cast(
+            type[asyncio.Protocol],
+            functools.partial(
+                BoundedHttpToolsProtocol,
+                header_timeout=settings.http_header_timeout_seconds,
+                max_header_bytes=settings.http_max_header_bytes,
+            ),
+        ),
         log_config=None,  # logging is the app's (configure_logging), in the supervisor and the workers alike
     )
     return serve(config)
@@ -94,6 +108,96 @@ def serve(config: uvicorn.Config) -> int:
     supervisor = Multiprocess(config, sockets=[config.bind_socket()])
     supervisor.run()
     return STARTUP_FAILURE if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes) else 0
+
+
+# --- The request head's bounds --------------------------------------------------------------------------------
+# uvicorn bounds an idle keep-alive connection, and nothing before a request reaches the app: a client may open a
+# connection and dribble its request line and headers forever, or send megabytes of headers, which the parser
+# holds in memory. nginx bounds both in production (`client_header_timeout`, `large_client_header_buffers`); this
+# bounds them in the service itself, wherever it is served from. A head not complete HTTP_HEADER_TIMEOUT_SECONDS
+# after the connection opened or the request's first byte is answered 408, a head (request line and headers)
+# over HTTP_MAX_HEADER_BYTES 431, and the connection closed. It lives here, not in shared_kernel, because
+# `make bench-ab` serves another revision's app (and shared_kernel) with this file.
+
+
+class HeadTooLarge(Exception):
+    """Raised from a parser callback to stop parsing; the parser reports it through send_400_response."""
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    def __init__(self, *args: Any, header_timeout: float, max_header_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_timeout = header_timeout
+        self._max_header_bytes = max_header_bytes
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._reading_head = True  # a new connection owes us a request head
+        self._head_bytes = 0  # bytes received while the head is incomplete: bounds what the parser buffers
+        self._refusal: bytes | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_head_timer()  # also bounds a connection that never sends anything
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._reading_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        if self._reading_head and self._head_bytes > self._max_header_bytes:
+            self._refuse(_HEAD_TOO_LARGE)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._start_head_timer()  # the first byte of a request on a kept-alive connection
+
+    def on_headers_complete(self) -> None:
+        self._reading_head = False
+        self._stop_head_timer()
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self._max_header_bytes:
+            self._refusal = _HEAD_TOO_LARGE
+            raise HeadTooLarge  # the parser stops and reports it: see send_400_response
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._reading_head, self._head_bytes = True, 0  # what follows is the next request's head
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to anything the parser refused, a callback's exception included."""
+        if self._refusal is not None:
+            self._refuse(self._refusal)
+        else:
+            super().send_400_response(msg)
+
+    def _start_head_timer(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(self._header_timeout, self._refuse, _HEAD_TIMEOUT)
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _refuse(self, response: bytes) -> None:
+        self._stop_head_timer()
+        if not self.transport.is_closing():
+            self.transport.write(response)
+            self.transport.close()
+
+
+def _problem_response(status: int, title: str, detail: str) -> bytes:
+    """A whole HTTP response with a problem+json body, as the app would answer, closing the connection."""
+    body = json.dumps({"status": status, "title": title, "detail": detail}).encode()
+    head = f"HTTP/1.1 {status} {title}\r\ncontent-type: application/problem+json\r\ncontent-length: {len(body)}\r\n"
+    return head.encode() + b"connection: close\r\n\r\n" + body
+
+
+_HEAD_TIMEOUT = _problem_response(408, "Request Timeout", "the request line and headers came too slowly")
+_HEAD_TOO_LARGE = _problem_response(431, "Request Header Fields Too Large", "the request line and headers are too long")
 
 
 if __name__ == "__main__":

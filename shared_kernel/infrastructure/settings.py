@@ -24,12 +24,15 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=0, ge=0, le=200)
     # Failure bounds (shared_kernel/README.md says why each value): a request never waits longer than these for
     # the database, and what runs past them is answered 503 with Retry-After.
-    db_pool_timeout_seconds: int = Field(default=5, ge=1)
+    db_pool_timeout_seconds: int = Field(default=2, ge=1)
     db_connect_timeout_seconds: float = Field(default=3, gt=0)
-    db_statement_timeout_ms: int = Field(default=4_000, ge=0)
+    db_statement_timeout_ms: int = Field(default=2_500, ge=0)
     db_lock_timeout_ms: int = Field(default=1_000, ge=0)
-    db_command_timeout_seconds: float = Field(default=5, gt=0)
-    # Bounds on slow clients: reading a request body (the app) and an idle keep-alive connection (uvicorn).
+    db_command_timeout_seconds: float = Field(default=3, gt=0)
+    # Bounds on clients: the request head's time and size (the server, serve.py), the body's
+    # time (the app) and an idle keep-alive connection (uvicorn).
+    http_header_timeout_seconds: float = Field(default=5, gt=0)
+    http_max_header_bytes: int = Field(default=65_536, ge=4_096)
     http_body_timeout_seconds: float = Field(default=5, gt=0)
     http_keep_alive_timeout_seconds: int = Field(default=5, ge=1)
     db_echo: bool = False

@@ -11,7 +11,8 @@ Constraint violations surface as SQLAlchemy's IntegrityError whichever way the s
 `violated_constraint`); commit and rollback stay with the session.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
@@ -21,6 +22,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared_kernel.infrastructure.database import database_unavailable
 
 
 class SqlRow(Protocol):
@@ -34,6 +37,27 @@ type Statement = Select[Any] | Insert | Update | Delete
 
 async def fetch(session: AsyncSession, statement: Statement, params: Mapping[str, Any]) -> Sequence[SqlRow]:
     """Run `statement` with `params` (by bind parameter name) in the session's transaction; its rows, if any."""
+    async with dropping_broken_connection(session):
+        return await _fetch(session, statement, params)
+
+
+@asynccontextmanager
+async def dropping_broken_connection(session: AsyncSession) -> AsyncIterator[None]:
+    """When a statement timed out on the driver's side (a database host that stopped answering) or the
+    connection broke, drop the session's connection at once: the server rolls its transaction back. A ROLLBACK
+    would only wait on the same dead connection for another command timeout before the 503 goes out."""
+    try:
+        yield
+    except Exception as exc:
+        if database_unavailable(exc) in _CONNECTION_BROKEN:
+            await session.invalidate()
+        raise
+
+
+_CONNECTION_BROKEN = frozenset({"timeout", "connection_lost"})
+
+
+async def _fetch(session: AsyncSession, statement: Statement, params: Mapping[str, Any]) -> Sequence[SqlRow]:
     remembered = _driver_of_current_transaction(session)
     if remembered is None:
         connection = await session.connection()

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared_kernel.application.events import EventBus, TransactionEvents
 from shared_kernel.domain.events import RecordsEvents
+from shared_kernel.infrastructure.sql import dropping_broken_connection
 
 
 class SqlAlchemyUnitOfWork:
@@ -32,5 +33,6 @@ class SqlAlchemyUnitOfWork:
         self._events.collect(aggregate)
 
     async def commit(self) -> None:
-        await self._session.commit()
+        async with dropping_broken_connection(self._session):
+            await self._session.commit()
         self._events.committed()

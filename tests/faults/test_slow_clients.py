@@ -1,8 +1,9 @@
 """Clients that stall or leave cannot hold the service: bodies are read before a database slot is taken.
 
-Bounds (shared_kernel/README.md): a request body must arrive within HTTP_BODY_TIMEOUT_SECONDS (5 s), else
-408; meanwhile other requests are answered as usual. uvicorn bounds neither the time to send the headers nor
-their size (the reverse proxy in front does: infra/nginx).
+Bounds (shared_kernel/README.md): a request line and headers must arrive within HTTP_HEADER_TIMEOUT_SECONDS
+(5 s) of the connection or the request's first byte, and be at most HTTP_MAX_HEADER_BYTES (64 KiB), else 408
+or 431 (the server: serve.py); a request body must arrive within
+HTTP_BODY_TIMEOUT_SECONDS (5 s), else 408 (the app). Meanwhile other requests are answered as usual.
 """
 
 import re
@@ -20,6 +21,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
 STALLED_CLIENTS = 12  # more than both workers' slots together (2 x 5)
 BODY_TIMEOUT_SECONDS = 5.0
+HEADER_TIMEOUT_SECONDS = 5.0
+MAX_HEADER_BYTES = 65_536
 SLACK_SECONDS = 3.0
 
 
@@ -33,6 +36,65 @@ def _stalled_request(url: str, path: str) -> socket.socket:
 
 def _status_line(sock: socket.socket) -> str:
     return sock.recv(4096).split(b"\r\n", 1)[0].decode()
+
+
+def _connect(url: str) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=30)
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    received = b""
+    while chunk := sock.recv(65_536):
+        received += chunk
+    return received
+
+
+def _serves_meanwhile(url: str) -> None:
+    with httpx.Client(base_url=url, timeout=30) as http:
+        for _ in range(3):
+            started = time.monotonic()
+            assert http.get("/api/catalog/products").status_code == 200
+            assert time.monotonic() - started < 2.0
+
+
+def test_request_heads_that_never_complete_are_answered_408(rig: FaultRig) -> None:
+    silent = [_connect(rig.url) for _ in range(STALLED_CLIENTS)]  # connect, send nothing
+    partial = [_connect(rig.url) for _ in range(STALLED_CLIENTS)]
+    for sock in partial:
+        sock.sendall(b"GET /api/catalog/products HTTP/1.1\r\nHost: shop\r\nAccept: appl")  # ... and no more
+    opened = time.monotonic()
+    try:
+        _serves_meanwhile(rig.url)
+        answers = [_answer(sock) for sock in silent + partial]
+        waited = time.monotonic() - opened
+    finally:
+        for sock in silent + partial:
+            sock.close()
+    assert all(a.startswith(b"HTTP/1.1 408 Request Timeout\r\n") for a in answers), answers
+    assert all(b"application/problem+json" in a and b"connection: close" in a for a in answers)
+    assert HEADER_TIMEOUT_SECONDS - 1 < waited < HEADER_TIMEOUT_SECONDS + SLACK_SECONDS
+
+
+def test_request_heads_over_the_limit_are_answered_431(rig: FaultRig) -> None:
+    big = b"x" * (MAX_HEADER_BYTES + 1)
+    whole = _connect(rig.url)  # the whole head at once
+    whole.sendall(b"GET /api/catalog/products HTTP/1.1\r\nHost: shop\r\nX-Big: " + big + b"\r\n\r\n")
+    endless = _connect(rig.url)  # one header line that never ends: refused before it is complete
+    endless.sendall(b"GET /api/catalog/products HTTP/1.1\r\nHost: shop\r\nX-Endless: ")
+    started = time.monotonic()
+    for _ in range(MAX_HEADER_BYTES // 8192):  # over the limit with the last chunk, so all of it is read
+        endless.sendall(b"y" * 8192)
+    try:
+        answers = [_answer(whole), _answer(endless)]
+    finally:
+        whole.close()
+        endless.close()
+    assert all(a.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n") for a in answers), answers
+    assert time.monotonic() - started < HEADER_TIMEOUT_SECONDS  # the size, not the timeout, refused them
+    with httpx.Client(base_url=rig.url, timeout=30) as http:  # a large head within the limit is served
+        assert http.get("/api/catalog/products", headers={"X-Large": "z" * 60_000}).status_code == 200
 
 
 def test_stalled_bodies_hold_no_slot_and_are_answered_408(rig: FaultRig) -> None:
