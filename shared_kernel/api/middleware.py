@@ -150,7 +150,10 @@ class FairQueueMiddleware:
         if body is None:
             return  # the client left: nobody to answer (HttpMetricsMiddleware counts it)
         try:
-            async with asyncio.timeout(self._queue_timeout_seconds):
+            if self._slots.locked():  # wait in line, bounded (a free slot is taken at once, with no timer to arm)
+                async with asyncio.timeout(self._queue_timeout_seconds):
+                    await self._slots.acquire()
+            else:
                 await self._slots.acquire()
         except TimeoutError:
             DB_UNAVAILABLE.labels("queue_timeout").inc()

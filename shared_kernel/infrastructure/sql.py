@@ -11,8 +11,7 @@ Constraint violations surface as SQLAlchemy's IntegrityError whichever way the s
 `violated_constraint`); commit and rollback stay with the session.
 """
 
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
@@ -37,21 +36,19 @@ type Statement = Select[Any] | Insert | Update | Delete
 
 async def fetch(session: AsyncSession, statement: Statement, params: Mapping[str, Any]) -> Sequence[SqlRow]:
     """Run `statement` with `params` (by bind parameter name) in the session's transaction; its rows, if any."""
-    async with dropping_broken_connection(session):
+    try:
         return await _fetch(session, statement, params)
+    except Exception as exc:
+        await drop_connection_if_broken(session, exc)
+        raise
 
 
-@asynccontextmanager
-async def dropping_broken_connection(session: AsyncSession) -> AsyncIterator[None]:
+async def drop_connection_if_broken(session: AsyncSession, error: Exception) -> None:
     """When a statement timed out on the driver's side (a database host that stopped answering) or the
     connection broke, drop the session's connection at once: the server rolls its transaction back. A ROLLBACK
     would only wait on the same dead connection for another command timeout before the 503 goes out."""
-    try:
-        yield
-    except Exception as exc:
-        if database_unavailable(exc) in _CONNECTION_BROKEN:
-            await session.invalidate()
-        raise
+    if database_unavailable(error) in _CONNECTION_BROKEN:
+        await session.invalidate()
 
 
 _CONNECTION_BROKEN = frozenset({"timeout", "connection_lost"})

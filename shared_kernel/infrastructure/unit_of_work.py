@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared_kernel.application.events import EventBus, TransactionEvents
 from shared_kernel.domain.events import RecordsEvents
-from shared_kernel.infrastructure.sql import dropping_broken_connection
+from shared_kernel.infrastructure.sql import drop_connection_if_broken
 
 
 class SqlAlchemyUnitOfWork:
@@ -33,6 +33,9 @@ class SqlAlchemyUnitOfWork:
         self._events.collect(aggregate)
 
     async def commit(self) -> None:
-        async with dropping_broken_connection(self._session):
+        try:
             await self._session.commit()
+        except Exception as exc:
+            await drop_connection_if_broken(self._session, exc)
+            raise
         self._events.committed()
