@@ -131,8 +131,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._max_header_bytes = max_header_bytes
         self._head_timer: asyncio.TimerHandle | None = None
         self._reading_head = True  # a new connection owes us a request head
-        self._head_bytes = 0  # bytes received while the head is incomplete: bounds what the parser buffers
-        self._refusal: bytes | None = None
+        self._head_begun = False  # its first byte has come
+        # Bytes received while the head is incomplete: bounds what the parser buffers (to within one socket
+        # read: bytes of the next head that share a read with the end of a request are not counted).
+        self._head_bytes = 0
+        self._head_too_large = False
+        self._deferred_refusal: bytes | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -151,14 +155,16 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._start_head_timer()  # the first byte of a request on a kept-alive connection
+        self._head_begun = True
+        if not self._answering():  # else it starts once the response under way is sent
+            self._start_head_timer()
 
     def on_headers_complete(self) -> None:
-        self._reading_head = False
+        self._reading_head = self._head_begun = False
         self._stop_head_timer()
         size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
         if size > self._max_header_bytes:
-            self._refusal = _HEAD_TOO_LARGE
+            self._head_too_large = True
             raise HeadTooLarge  # the parser stops and reports it: see send_400_response
         super().on_headers_complete()
 
@@ -166,12 +172,25 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_complete()
         self._reading_head, self._head_bytes = True, 0  # what follows is the next request's head
 
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._answering():  # a pipelined request's turn
+            return
+        if self._deferred_refusal is not None:
+            self._refuse(self._deferred_refusal)
+        elif self._head_begun:
+            self._start_head_timer()
+
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to anything the parser refused, a callback's exception included."""
-        if self._refusal is not None:
-            self._refuse(self._refusal)
+        if self._head_too_large:
+            self._refuse(_HEAD_TOO_LARGE)
         else:
             super().send_400_response(msg)
+
+    def _answering(self) -> bool:
+        """Whether a response is under way (or a pipelined request waits for its turn)."""
+        return self.cycle is not None and not self.cycle.response_complete
 
     def _start_head_timer(self) -> None:
         if self._head_timer is None:
@@ -183,8 +202,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._head_timer = None
 
     def _refuse(self, response: bytes) -> None:
+        """Answer and close; after the response under way, if there is one, so that answers stay in order."""
         self._stop_head_timer()
-        if not self.transport.is_closing():
+        if self._answering():
+            self._deferred_refusal = response
+            self.flow.pause_reading()  # buffer nothing more meanwhile
+        elif not self.transport.is_closing():
             self.transport.write(response)
             self.transport.close()
 

@@ -55,7 +55,17 @@ def _engine_dropping_closed_connections(url: str, **options: Any) -> AsyncEngine
     pool replaces it at checkout instead of failing the request that drew it, see `_refuse_closed_connection`."""
     engine = create_async_engine(url, **options)
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+    event.listen(engine.sync_engine, "invalidate", _terminate_at_once)
     return engine
+
+
+def _terminate_at_once(dbapi_connection: Any, _record: Any, _exception: BaseException | None) -> None:
+    """A connection is invalidated when it timed out or broke. SQLAlchemy then closes it politely, waiting up
+    to 2 s for the server, which is likely the reason it is dropped (a hung host). Terminate it instead: no
+    round trip; the server rolls back whatever transaction it held. This keeps the hung-database bound at the
+    command timeout (shared_kernel/README.md, Failure bounds)."""
+    if dbapi_connection is not None:
+        dbapi_connection.driver_connection.terminate()
 
 
 def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -97,7 +107,8 @@ def readiness_engine(settings: Settings) -> AsyncEngine:
 
 # Why a statement did not run, by the errors that say the database (not the request) is at fault. The
 # direct asyncpg path of `fetch` (sql.py) raises asyncpg's own errors, SQLAlchemy wraps the rest: both are seen.
-_UNAVAILABLE_BY_ERROR: tuple[tuple[type[BaseException], str], ...] = (
+_UNAVAILABLE_BY_ERROR: tuple[tuple[type[BaseException], str | None], ...] = (
+    (asyncpg.DataError, None),  # a value the driver refused: a bug, not an outage (an InterfaceError, below)
     (asyncpg.LockNotAvailableError, "lock_timeout"),
     (asyncpg.QueryCanceledError, "statement_timeout"),
     (asyncpg.CannotConnectNowError, "starting_or_stopping"),

@@ -34,6 +34,7 @@ OUTAGE_ANSWER_SECONDS = 4.0  # connect timeout (3 s) + slack for a loaded machin
 # 3 s) or a connection that does not open (connect timeout, 3 s); + slack for a loaded machine, less than one
 # more command timeout (a ROLLBACK on the hung connection would add one: 6 s).
 HANG_ANSWER_SECONDS = 2.0 + 3.0 + 1.0
+COMMAND_TIMEOUT_SECONDS = 3.0
 HANG_CLIENTS = 24  # more than both workers' slots together (2 x 5): some wait in line
 READINESS_SECONDS = 2.0 + 1.0  # its own bound + slack
 RECOVERY_SECONDS = 15.0
@@ -80,6 +81,23 @@ def test_a_hung_database_is_answered_within_a_few_seconds(rig: FaultRig) -> None
     assert_placed_or_unavailable(traffic, within=HANG_ANSWER_SECONDS)
     assert readiness
     assert all(status == 503 and seconds < READINESS_SECONDS for status, seconds in readiness)
+    assert_stock_consistent(rig.dsn)
+
+
+def test_a_single_request_on_a_hung_database_waits_the_command_timeout_and_no_more(rig: FaultRig) -> None:
+    """Nothing in line, so only the statement's own bound: its connection is then dropped at once (the polite
+    close SQLAlchemy would try first waits 2 s more for the hung server)."""
+    shop = open_shop(rig.url)
+    assert places_orders(shop)
+    rig.cluster.freeze()
+    try:
+        with httpx.Client(base_url=rig.url, timeout=30) as http:
+            answer = timed(http, "POST", ORDERS, json=order_body(shop.products[0]))
+    finally:
+        rig.cluster.resume()
+    assert answer.status == 503
+    assert COMMAND_TIMEOUT_SECONDS <= answer.seconds < COMMAND_TIMEOUT_SECONDS + 1.0
+    wait_for(lambda: places_orders(shop), RECOVERY_SECONDS, "orders succeed again")
     assert_stock_consistent(rig.dsn)
 
 

@@ -40,6 +40,7 @@ def test_a_pool_timeout_is_unavailable() -> None:
         asyncpg.UniqueViolationError("duplicate key"),
         sqlalchemy_exc.IntegrityError("INSERT", {}, asyncpg.UniqueViolationError("duplicate key")),
         asyncpg.UndefinedColumnError("column does not exist"),
+        asyncpg.DataError("invalid input for query argument $1"),  # an InterfaceError, yet the connection is fine
         ValueError("a bug"),
     ],
 )
