@@ -51,9 +51,12 @@ _DESCRIPTIONS = {
     409: "The request conflicts with the current state.",
     415: "The body is not application/json.",
     422: "The request names things that do not exist.",
-    503: "The database is unavailable, or a lock or pool wait ran past its bound: nothing changed, retry later "
-    "(Retry-After).",
+    503: "The database is unavailable, or a lock or pool wait ran past its bound: retry later (Retry-After). "
+    "Nothing changed, unless the connection was lost during the commit: retry an order with the same "
+    "Idempotency-Key, and it is placed once.",
 }
+# The connection timed out or broke: a COMMIT may have reached the server before it went.
+_OUTCOME_UNKNOWN = frozenset({"timeout", "connection_lost"})
 # How long a client should wait before retrying a 503: a lock wait or a database restart usually ends by then.
 RETRY_AFTER_SECONDS = 2
 
@@ -123,11 +126,13 @@ def _database_unavailable(request: Request[Any, Any, Any], reason: str) -> Respo
     """Retryable and expected during an outage: one short line each (no traceback), and a metric by reason."""
     _log.warning("database_unavailable", reason=reason, path=request.url.path, method=request.method)
     DB_UNAVAILABLE.labels(reason).inc()
-    problem = Problem(
-        title="Service Unavailable",
-        status=503,
-        detail=f"The database is unavailable ({reason}); nothing was changed. Retry later.",
+    outcome = (
+        "If that happened during the commit, the change may have been made: retry with the same Idempotency-Key."
+        if reason in _OUTCOME_UNKNOWN
+        else "Nothing was changed."
     )
+    detail = f"The database is unavailable ({reason}). {outcome} Retry later."
+    problem = Problem(title="Service Unavailable", status=503, detail=detail)
     return problem_response(problem, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
