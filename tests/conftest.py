@@ -3,7 +3,6 @@ test database server for the whole run."""
 
 import contextlib
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -15,7 +14,7 @@ from devtools import postgres_server
 from devtools.database import chosen_test_server
 from devtools.postgres_server import EmbeddedPostgres
 from shared_kernel.infrastructure.settings import Settings
-from tests.database import create_database, database_url, drop_database, migrate, truncate_all
+from tests.database import throwaway_database, truncate_all
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,12 +38,8 @@ def throwaway_postgres() -> Iterator[EmbeddedPostgres]:
 def test_database() -> Iterator[str]:
     """A migrated database of this xdist worker's own; the URL is yielded."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"order_service_test_{worker}_{uuid.uuid4().hex[:8]}"
-    create_database(name)
-    url = database_url(name)
-    migrate(url)
-    yield url
-    drop_database(name)
+    with throwaway_database(f"order_service_test_{worker}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 
 import asyncio
 import os
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -41,6 +43,20 @@ def create_database(name: str) -> None:
 
 def drop_database(name: str) -> None:
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def throwaway_database(prefix: str, *, migrated: bool = True) -> Iterator[str]:
+    """A new database `<prefix>_<random>` (migrated to head unless told otherwise), dropped afterwards: its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    create_database(name)
+    try:
+        url = database_url(name)
+        if migrated:
+            migrate(url)
+        yield url
+    finally:
+        drop_database(name)
 
 
 def alembic_config(url: str) -> Config:

@@ -2,7 +2,6 @@
 
 import asyncio
 import re
-import uuid
 from collections.abc import Iterator
 
 import asyncpg
@@ -14,15 +13,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from migrations.metadata import target_metadata
-from tests.database import ROOT, alembic_config, create_database, database_url, downgrade, drop_database, migrate
+from tests.database import ROOT, alembic_config, downgrade, migrate, throwaway_database
 
 
 @pytest.fixture
 def empty_database() -> Iterator[str]:
-    name = f"order_service_stairway_{uuid.uuid4().hex[:8]}"
-    create_database(name)
-    yield database_url(name)
-    drop_database(name)
+    with throwaway_database("order_service_stairway", migrated=False) as url:
+        yield url
 
 
 def _tables(url: str) -> set[str]:

@@ -2,7 +2,6 @@
 between tests, with nothing else to edit."""
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -16,17 +15,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from migrations.metadata import metadata_of
 from modules.registry import MODULES
 from tests.architecture.test_module_list import scratch_module
-from tests.database import create_database, database_url, drop_database, migrate, truncate_all
+from tests.database import throwaway_database, truncate_all
 
 
 @pytest.fixture
 def migrated_database() -> Iterator[str]:
-    name = f"order_service_modules_{uuid.uuid4().hex[:8]}"
-    create_database(name)
-    url = database_url(name)
-    migrate(url)
-    yield url
-    drop_database(name)
+    with throwaway_database("order_service_modules") as url:
+        yield url
 
 
 def test_a_new_modules_tables_are_migrated_and_truncated(migrated_database: str) -> None:
